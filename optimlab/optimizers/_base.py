@@ -1,0 +1,208 @@
+"""The step contract, written once: walking a dict of arrays, checking inputs and state.
+
+Most optimizers are *per-array rules*: given one parameter array ``theta``,
+its gradient ``g``, that array's slots (moment buffers, ...), the step counter
+``t`` and the checked hyperparameters, return the new array and new slots.
+:class:`Rule` turns such a function into the public ``init``/``step`` pair of
+SPEC.md section 1:
+
+* ``params`` is a dict ``name -> float array`` (key order kept) or one array;
+* ``grads`` has the same keys and shapes, finite values;
+* ``state`` is ``None`` or what the previous step returned::
+
+      {"optimizer": NAME, "t": number of steps taken,
+       "slots": {name: {slot_name: array or float, ...}, ...}}
+
+* nothing passed in is mutated, and every array comes back in its own dtype.
+
+Every check runs before anything is computed, and names the culprit.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from .._errors import InputTypeError, suggest
+
+#: The key under which a single (non-dict) parameter array is kept in state.
+SINGLE_KEY = "param"
+
+
+def as_tree(params: Any) -> tuple[dict, bool]:
+    """Return ``(dict of arrays, was_single)``, checking every array is floating."""
+    if isinstance(params, np.ndarray):
+        tree, single = {SINGLE_KEY: params}, True
+    elif isinstance(params, Mapping):
+        tree, single = dict(params), False
+    else:
+        raise InputTypeError(
+            f"params must be a numpy array or a mapping name -> numpy array; got {type(params).__name__}"
+        )
+    if not tree:
+        raise ValueError("params is empty: there is nothing to optimize")
+    for key, theta in tree.items():
+        label = "params" if single else f"params[{key!r}]"
+        if not isinstance(theta, np.ndarray):
+            raise InputTypeError(
+                f"{label} must be a numpy array; got {type(theta).__name__} (use np.asarray(..., dtype=float))"
+            )
+        if not np.issubdtype(theta.dtype, np.floating):
+            raise InputTypeError(
+                f"{label} must have a floating dtype (float16, float32, float64); got {theta.dtype}"
+            )
+    return tree, single
+
+
+def match_grads(tree: dict, grads: Any, single: bool, check_finite: bool = True) -> dict:
+    """Check that *grads* has the structure of *tree*; return it as a dict in tree's key order."""
+    if single:
+        if not isinstance(grads, np.ndarray):
+            raise InputTypeError(
+                f"params is a single array, so grads must be one too; got {type(grads).__name__}"
+            )
+        gtree = {SINGLE_KEY: grads}
+    else:
+        if not isinstance(grads, Mapping):
+            raise InputTypeError(f"grads must be a mapping like params; got {type(grads).__name__}")
+        missing = [k for k in tree if k not in grads]
+        extra = [k for k in grads if k not in tree]
+        if missing:
+            raise ValueError(f"grads has no entry for param {missing[0]!r} (missing: {missing})")
+        if extra:
+            raise ValueError(
+                f"grads has key {extra[0]!r}, which is not a param (params: {list(tree)})."
+                + suggest(extra[0], tree)
+            )
+        gtree = {k: grads[k] for k in tree}
+    for key, g in gtree.items():
+        label = "grads" if single else f"grads[{key!r}]"
+        if not isinstance(g, np.ndarray):
+            raise InputTypeError(f"{label} must be a numpy array; got {type(g).__name__}")
+        if not np.issubdtype(g.dtype, np.floating):
+            raise InputTypeError(f"{label} must have a floating dtype; got {g.dtype}")
+        if g.shape != tree[key].shape:
+            raise ValueError(f"{label} has shape {g.shape} but the param has shape {tree[key].shape}")
+        if check_finite and not np.isfinite(g).all():
+            raise ValueError(f"{label} contains NaN or inf; refusing to step (pass check_finite=False to allow)")
+    return gtree
+
+
+def check_state(state: Any, name: str, tree: dict, expected: dict) -> int:
+    """Check that *state* is a state of optimizer *name* for these params; return its ``t``.
+
+    *expected* maps each param key to the slots a fresh init would give
+    (used for slot names and shapes).
+    """
+    if not isinstance(state, Mapping):
+        raise InputTypeError(f"state must be None or a dict returned by a step; got {type(state).__name__}")
+    owner = state.get("optimizer")
+    if owner != name:
+        raise ValueError(f"this state belongs to optimizer {owner!r}, not {name!r}")
+    t = state.get("t")
+    if isinstance(t, bool) or not isinstance(t, numbers.Integral) or t < 0:
+        raise ValueError(f"state['t'] must be a non-negative integer step count; got {t!r}")
+    slots = state.get("slots")
+    if not isinstance(slots, Mapping):
+        raise ValueError("state has no 'slots' dict; it was not made by optimlab")
+    missing = [k for k in tree if k not in slots]
+    extra = [k for k in slots if k not in tree]
+    if missing or extra:
+        raise ValueError(
+            f"this state belongs to other params: it has no slots for {missing} and has slots for {extra}"
+        )
+    for key, want in expected.items():
+        have = slots[key]
+        if not isinstance(have, Mapping) or set(have) != set(want):
+            got = sorted(have) if isinstance(have, Mapping) else type(have).__name__
+            raise ValueError(
+                f"state slots for param {key!r} are {got}, but these hparams need {sorted(want)}"
+            )
+        for slot, ref in want.items():
+            value = have[slot]
+            if isinstance(ref, np.ndarray):
+                if not isinstance(value, np.ndarray) or value.shape != ref.shape:
+                    shape = getattr(value, "shape", type(value).__name__)
+                    raise ValueError(
+                        f"state slot {slot!r} of param {key!r} has shape {shape}, expected {ref.shape}: "
+                        "this state belongs to params of another shape"
+                    )
+                if value.dtype != ref.dtype:
+                    raise ValueError(
+                        f"state slot {slot!r} of param {key!r} has dtype {value.dtype} but the param is {ref.dtype}"
+                    )
+            elif isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise ValueError(f"state slot {slot!r} of param {key!r} must be a number; got {value!r}")
+    return int(t)
+
+
+InitSlots = Callable[[np.ndarray, dict], dict]
+Update = Callable[[np.ndarray, np.ndarray, dict, int, dict], "tuple[np.ndarray, dict]"]
+
+
+class Rule:
+    """A per-array update rule, made into the public ``init``/``step`` functions.
+
+    ``init_slots(theta, hp)`` gives one array's fresh slots (a dict, maybe
+    empty); ``update(theta, g, slots, t, hp)`` gives ``(new_theta, new_slots)``
+    for step number ``t`` (1 on the first step).  Neither may modify its
+    arguments in place.
+    """
+
+    def __init__(self, name: str, hparams, init_slots: InitSlots, update: Update):
+        self.name = name
+        self.hparams = hparams
+        self.init_slots = init_slots
+        self.update = update
+
+    def _fresh(self, tree: dict, hp: dict) -> dict:
+        return {key: self.init_slots(theta, hp) for key, theta in tree.items()}
+
+    def init(self, params: Any, hparams: Mapping | None = None) -> dict:
+        """The state before the first step (what ``step`` uses when given ``state=None``)."""
+        hp = self.hparams.resolve(hparams, self.name)
+        tree, _ = as_tree(params)
+        return {"optimizer": self.name, "t": 0, "slots": self._fresh(tree, hp)}
+
+    def step(self, params, grads, state=None, hparams=None, *, check_finite: bool = True):
+        """One optimizer step: returns ``(new_params, new_state)``.
+
+        *params*: a dict name -> floating array, or one array; *grads*: the
+        same structure; *state*: ``None`` before the first step, afterwards
+        what the previous step returned; *hparams*: a dict (missing names take
+        the module's ``DEFAULTS``) or ``None``.  Nothing passed in is
+        modified; new arrays come back in the dtype of each param.
+        ``check_finite=False`` lets NaN/inf gradients through (for showing
+        divergence).  The update rule is in the optimizer module's docstring.
+        """
+        hp = self.hparams.resolve(hparams, self.name)
+        tree, single = as_tree(params)
+        gtree = match_grads(tree, grads, single, check_finite)
+        fresh = self._fresh(tree, hp)
+        if state is None:
+            t, slots = 0, fresh
+        else:
+            t, slots = check_state(state, self.name, tree, fresh), state["slots"]
+        t += 1
+        new_tree, new_slots = {}, {}
+        for key, theta in tree.items():
+            g = np.array(gtree[key], dtype=theta.dtype)  # a private copy: slots may keep it
+            new_theta, new_slots[key] = self.update(theta, g, dict(slots[key]), t, hp)
+            new_tree[key] = _fresh_array(new_theta, theta)
+            new_slots[key] = {s: _keep_dtype(v, theta) for s, v in new_slots[key].items()}
+        new_state = {"optimizer": self.name, "t": t, "slots": new_slots}
+        return (new_tree[SINGLE_KEY] if single else new_tree), new_state
+
+
+def _keep_dtype(value, theta: np.ndarray):
+    if isinstance(value, np.ndarray):
+        return value.astype(theta.dtype, copy=False)
+    return float(value)
+
+
+def _fresh_array(value: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    """*value* in theta's dtype, never the very object that was passed in."""
+    value = np.asarray(value).astype(theta.dtype, copy=False)
+    return value.copy() if value is theta else value

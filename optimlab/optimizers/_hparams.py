@@ -1,0 +1,173 @@
+"""Hyperparameter specs: defaults, types and allowed ranges, checked in one place.
+
+An optimizer module declares its hyperparameters once::
+
+    HPARAMS = Hparams(
+        lr=Real(1e-3, low=0.0),
+        beta1=Real(0.9, low=0.0, high=1.0, high_open=True),
+        centered=Bool(False),
+    )
+    DEFAULTS = HPARAMS.defaults
+
+and every step calls ``HPARAMS.resolve(hparams)``, which fills in defaults,
+rejects unknown names (suggesting the closest valid one) and checks every
+value's type and range, naming the hyperparameter, the allowed range and the
+value given.  Values come back as plain Python ``float``/``int``/``bool``/``str``
+so that arithmetic with them never changes an array's dtype.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+from .._errors import InputTypeError, suggest
+
+
+@dataclass(frozen=True)
+class Real:
+    """A real number in [low, high] (either end may be open or absent)."""
+
+    default: float
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+
+    def describe(self) -> str:
+        if self.low is None and self.high is None:
+            return "a finite real number"
+        lo = "(-inf" if self.low is None else ("(" if self.low_open else "[") + f"{self.low:g}"
+        hi = "inf)" if self.high is None else f"{self.high:g}" + (")" if self.high_open else "]")
+        return f"a real number in {lo}, {hi}"
+
+    def check(self, name: str, value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise InputTypeError(
+                f"hparam {name!r} must be {self.describe()}; got {value!r} of type {type(value).__name__}"
+            )
+        value = float(value)
+        bad = not math.isfinite(value)
+        if self.low is not None:
+            bad |= value < self.low or (self.low_open and value == self.low)
+        if self.high is not None:
+            bad |= value > self.high or (self.high_open and value == self.high)
+        if bad:
+            raise ValueError(f"hparam {name!r} must be {self.describe()}; got {value!r}")
+        return value
+
+
+@dataclass(frozen=True)
+class Int:
+    """An integer in [low, high] (either end may be absent)."""
+
+    default: int
+    low: int | None = None
+    high: int | None = None
+
+    def describe(self) -> str:
+        lo = "-inf" if self.low is None else str(self.low)
+        hi = "inf" if self.high is None else str(self.high)
+        return f"an integer in [{lo}, {hi}]"
+
+    def check(self, name: str, value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise InputTypeError(
+                f"hparam {name!r} must be {self.describe()}; got {value!r} of type {type(value).__name__}"
+            )
+        value = int(value)
+        if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
+            raise ValueError(f"hparam {name!r} must be {self.describe()}; got {value!r}")
+        return value
+
+
+@dataclass(frozen=True)
+class Bool:
+    """True or False (Python or NumPy bool; not 0/1)."""
+
+    default: bool
+
+    def describe(self) -> str:
+        return "True or False"
+
+    def check(self, name: str, value: Any) -> bool:
+        if type(value).__name__ not in ("bool", "bool_"):
+            raise InputTypeError(
+                f"hparam {name!r} must be True or False; got {value!r} of type {type(value).__name__}"
+            )
+        return bool(value)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One of a fixed set of strings."""
+
+    default: str
+    choices: tuple
+
+    def describe(self) -> str:
+        return "one of " + ", ".join(repr(c) for c in self.choices)
+
+    def check(self, name: str, value: Any) -> str:
+        if not isinstance(value, str):
+            raise InputTypeError(
+                f"hparam {name!r} must be {self.describe()}; got {value!r} of type {type(value).__name__}"
+            )
+        if value not in self.choices:
+            raise ValueError(
+                f"hparam {name!r} must be {self.describe()}; got {value!r}." + suggest(value, self.choices)
+            )
+        return value
+
+
+@dataclass(frozen=True)
+class Custom:
+    """Anything a callable accepts: ``check(name, value)`` returns the value or raises."""
+
+    default: Any
+    checker: Callable[[str, Any], Any]
+    text: str = "a valid value"
+
+    def describe(self) -> str:
+        return self.text
+
+    def check(self, name: str, value: Any) -> Any:
+        return self.checker(name, value)
+
+
+class Hparams:
+    """An optimizer's hyperparameter specification (name -> spec), in declaration order."""
+
+    def __init__(self, **specs):
+        self.specs = dict(specs)
+
+    @property
+    def defaults(self) -> dict:
+        return {name: spec.default for name, spec in self.specs.items()}
+
+    def resolve(self, hparams: Mapping | None, owner: str = "") -> dict:
+        """Merge *hparams* over the defaults and check every value.
+
+        Never mutates *hparams*.  Raises ``ValueError`` for an unknown name
+        (with the closest valid names), and ``ValueError``/``TypeError``
+        (:class:`InputTypeError`) for a value of the wrong type or range.
+        """
+        if hparams is None:
+            hparams = {}
+        if not isinstance(hparams, Mapping):
+            raise InputTypeError(
+                f"hparams must be a mapping (dict) or None; got {type(hparams).__name__}"
+            )
+        where = f" for {owner}" if owner else ""
+        for name in hparams:
+            if name not in self.specs:
+                raise ValueError(
+                    f"unknown hparam {name!r}{where}; valid names are {', '.join(self.specs)}."
+                    + suggest(name, self.specs)
+                )
+        out = {}
+        for name, spec in self.specs.items():
+            out[name] = spec.check(name, hparams[name]) if name in hparams else spec.default
+        return out

@@ -1,0 +1,68 @@
+r"""Adadelta 自适应增量, in PyTorch's form.
+
+For each parameter array :math:`\theta` (all operations elementwise):
+
+.. math::
+
+    g_t &\leftarrow g_t + \lambda\,\theta_{t-1}                                      \quad (1)\\
+    v_t &= \rho\, v_{t-1} + (1-\rho)\, g_t^2, \qquad v_0 = 0                        \quad (2)\\
+    \Delta_t &= \frac{\sqrt{u_{t-1} + \epsilon}}{\sqrt{v_t + \epsilon}}\; g_t       \quad (3)\\
+    u_t &= \rho\, u_{t-1} + (1-\rho)\, \Delta_t^2, \qquad u_0 = 0                   \quad (4)\\
+    \theta_t &= \theta_{t-1} - \eta\, \Delta_t                                      \quad (5)
+
+Symbols to hparams: :math:`\eta` is ``lr``, :math:`\rho` is ``rho``,
+:math:`\epsilon` is ``eps``, :math:`\lambda` is ``weight_decay`` (L2).
+Defaults: ``lr=1.0, rho=0.9, eps=1e-6, weight_decay=0``.  State: ``v`` (mean
+squared gradient, PyTorch's ``square_avg``) and ``u`` (mean squared update,
+``acc_delta``).
+
+The ratio of the two RMS values in (3) gives the update the units of the
+parameter (Zeiler's "unit correction"), so the paper has no learning rate:
+that is ``lr=1.0``.
+
+References: M. D. Zeiler, "ADADELTA: An Adaptive Learning Rate Method", 2012,
+https://arxiv.org/abs/1212.5701 (Algorithm 1).  Agrees with ``torch.optim.Adadelta``.
+
+.. note::
+   Here, unlike in AdaGrad/RMSprop, epsilon is **inside** both roots, as in the
+   paper and in PyTorch.  Because :math:`u_0 = 0`, the first steps have size
+   about :math:`\eta\sqrt{\epsilon}/\mathrm{RMS}(g)\cdot g`, i.e. Adadelta starts
+   slowly (about :math:`10^{-3}` per step for unit gradients).
+"""
+
+import numpy as np
+
+from ._base import Rule
+from ._hparams import Hparams, Real
+from ._math import ema
+
+NAME = "adadelta"
+FAMILY = "adaptive"
+YEAR = 2012
+PAPER = "https://arxiv.org/abs/1212.5701"
+
+HPARAMS = Hparams(
+    lr=Real(1.0, low=0.0),
+    rho=Real(0.9, low=0.0, high=1.0),
+    eps=Real(1e-6, low=0.0, low_open=True),
+    weight_decay=Real(0.0, low=0.0),
+)
+DEFAULTS = HPARAMS.defaults
+
+
+def _init_slots(theta, hp):
+    return {"v": np.zeros_like(theta), "u": np.zeros_like(theta)}
+
+
+def _update(theta, g, slots, t, hp):
+    rho, eps = hp["rho"], hp["eps"]
+    if hp["weight_decay"]:
+        g = g + hp["weight_decay"] * theta  # (1)
+    v = ema(slots["v"], g * g, rho)  # (2)
+    delta = np.sqrt(slots["u"] + eps) / np.sqrt(v + eps) * g  # (3)
+    u = ema(slots["u"], delta * delta, rho)  # (4)
+    return theta - hp["lr"] * delta, {"v": v, "u": u}  # (5)
+
+
+RULE = Rule(NAME, HPARAMS, _init_slots, _update)
+init, step = RULE.init, RULE.step  # the public contract (SPEC.md section 1)

@@ -1,0 +1,70 @@
+r"""AdaGrad: adaptive gradient 自适应梯度, in PyTorch's form.
+
+For each parameter array :math:`\theta` at step :math:`t = 1, 2, \dots`
+(all operations elementwise):
+
+.. math::
+
+    g_t &\leftarrow g_t + \lambda\,\theta_{t-1}                               \quad (1)\\
+    \eta_t &= \frac{\eta}{1 + (t-1)\,\delta}                                   \quad (2)\\
+    h_t &= h_{t-1} + g_t^2, \qquad h_0 = h_{\text{init}}                      \quad (3)\\
+    \theta_t &= \theta_{t-1} - \eta_t\, \frac{g_t}{\sqrt{h_t} + \epsilon}     \quad (4)
+
+Symbols to hparams: :math:`\eta` is ``lr``, :math:`\delta` is ``lr_decay``,
+:math:`h_{\text{init}}` is ``initial_accumulator_value``, :math:`\epsilon` is
+``eps``, :math:`\lambda` is ``weight_decay`` (L2).  Defaults: ``lr=0.01,
+eps=1e-10, initial_accumulator_value=0, lr_decay=0, weight_decay=0``.  State:
+the sum of squared gradients :math:`h` (PyTorch's ``sum``).
+
+The effective per-coordinate learning rate :math:`\eta_t/(\sqrt{h_t}+\epsilon)`
+only ever shrinks: AdaGrad's strength on sparse features and its weakness on
+long runs (the lecture's "学习率逐渐趋近于 0").
+
+References: J. Duchi, E. Hazan, Y. Singer, "Adaptive Subgradient Methods for
+Online Learning and Stochastic Optimization", JMLR 12, 2011,
+https://jmlr.org/papers/v12/duchi11a.html .  Agrees with ``torch.optim.Adagrad``.
+
+.. note::
+   **Epsilon inside or outside the root.**  The lecture (chapter 001) writes
+   :math:`\theta_{t+1} = \theta_t - \frac{\eta}{\sqrt{h_t + \epsilon}} g_t` with
+   :math:`\epsilon \approx 10^{-8}`; PyTorch (and this module) use
+   :math:`\sqrt{h_t} + \epsilon` with :math:`\epsilon = 10^{-10}`.  The two differ
+   only while :math:`h_t` is tiny: with :math:`h_t = 0` (a zero gradient so far)
+   the step is :math:`0` either way; with :math:`h_t = 10^{-12}`,
+   :math:`\sqrt{h+\epsilon} \approx 10^{-4}` but :math:`\sqrt h + \epsilon \approx 10^{-6}`.
+"""
+
+import numpy as np
+
+from ._base import Rule
+from ._hparams import Hparams, Real
+
+NAME = "adagrad"
+FAMILY = "adaptive"
+YEAR = 2011
+PAPER = "https://jmlr.org/papers/v12/duchi11a.html"
+
+HPARAMS = Hparams(
+    lr=Real(0.01, low=0.0),
+    eps=Real(1e-10, low=0.0),
+    initial_accumulator_value=Real(0.0, low=0.0),
+    lr_decay=Real(0.0, low=0.0),
+    weight_decay=Real(0.0, low=0.0),
+)
+DEFAULTS = HPARAMS.defaults
+
+
+def _init_slots(theta, hp):
+    return {"h": np.full_like(theta, hp["initial_accumulator_value"])}
+
+
+def _update(theta, g, slots, t, hp):
+    if hp["weight_decay"]:
+        g = g + hp["weight_decay"] * theta  # (1)
+    eta_t = hp["lr"] / (1.0 + (t - 1) * hp["lr_decay"])  # (2)
+    h = slots["h"] + g * g  # (3)
+    return theta - eta_t * g / (np.sqrt(h) + hp["eps"]), {"h": h}  # (4)
+
+
+RULE = Rule(NAME, HPARAMS, _init_slots, _update)
+init, step = RULE.init, RULE.step  # the public contract (SPEC.md section 1)

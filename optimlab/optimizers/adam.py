@@ -1,0 +1,100 @@
+r"""Adam: adaptive moment estimation 自适应矩估计, with L2 weight decay (PyTorch's form).
+
+For each parameter array :math:`\theta` at step :math:`t = 1, 2, \dots`
+(all operations elementwise):
+
+.. math::
+
+    g_t &\leftarrow g_t + \lambda\,\theta_{t-1}                              \quad (1)\\
+    m_t &= \beta_1 m_{t-1} + (1-\beta_1)\, g_t, \qquad m_0 = 0               \quad (2)\\
+    v_t &= \beta_2 v_{t-1} + (1-\beta_2)\, g_t^2, \qquad v_0 = 0             \quad (3)\\
+    \hat m_t &= m_t / (1-\beta_1^t), \qquad \hat v_t = v_t / (1-\beta_2^t)   \quad (4)\\
+    \theta_t &= \theta_{t-1} - \eta\, \hat m_t / (\sqrt{\hat v_t} + \epsilon) \quad (5)
+
+Symbols to hparams: :math:`\eta` is ``lr``, :math:`\beta_1, \beta_2` are
+``beta1, beta2``, :math:`\epsilon` is ``eps``, :math:`\lambda` is
+``weight_decay`` (L2: added to the gradient, so it passes through both
+moments).  Defaults: ``lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
+weight_decay=0``.  State: first moment 一阶矩 ``m`` and second moment 二阶矩
+``v``.
+
+Line (4) is the bias correction 偏差修正: both moments start at zero, so
+early on they underestimate the gradient's moments by the factor
+:math:`1-\beta^t` (:func:`optimlab.optimizers._math.bias_correction`).
+
+References: D. P. Kingma and J. Ba, "Adam: A Method for Stochastic
+Optimization", ICLR 2015, https://arxiv.org/abs/1412.6980 (Algorithm 1).
+Agrees with ``torch.optim.Adam``.
+
+Reductions: :mod:`~optimlab.optimizers.adamw` with ``weight_decay=0`` is Adam;
+:mod:`~optimlab.optimizers.amsgrad` equals Adam while :math:`v_t` never
+decreases (both tested).
+
+.. note::
+   **beta2.**  The lecture's chapter 000 (following CS231n's slides) says
+   ``beta2`` is "generally 0.99"; the paper and PyTorch use 0.999, as does this
+   module (chapter 001 says 0.999).
+
+.. note::
+   **Where epsilon goes.**  (5) adds :math:`\epsilon` to :math:`\sqrt{\hat v_t}`,
+   as Algorithm 1 and PyTorch do.  The paper's Section 2 also gives a "more
+   efficient" ordering, :math:`\eta_t = \eta\sqrt{1-\beta_2^t}/(1-\beta_1^t)`,
+   :math:`\theta_t = \theta_{t-1} - \eta_t m_t/(\sqrt{v_t}+\hat\epsilon)`, used by
+   TensorFlow/Keras; it equals (5) only with :math:`\hat\epsilon =
+   \epsilon\sqrt{1-\beta_2^t}`.
+
+.. note::
+   **L2 is not weight decay here.**  Because :math:`\lambda\theta` enters the
+   moments, its effect is divided by :math:`\sqrt{\hat v_t}` like any gradient:
+   weights with large gradients are barely decayed.  That is why AdamW
+   (:mod:`~optimlab.optimizers.adamw`) decouples it.
+"""
+
+import numpy as np
+
+from ._base import Rule
+from ._hparams import Hparams, Real
+from ._math import bias_correction, ema
+
+NAME = "adam"
+FAMILY = "adaptive"
+YEAR = 2014
+PAPER = "https://arxiv.org/abs/1412.6980"
+
+HPARAMS = Hparams(
+    lr=Real(1e-3, low=0.0),
+    beta1=Real(0.9, low=0.0, high=1.0, high_open=True),
+    beta2=Real(0.999, low=0.0, high=1.0, high_open=True),
+    eps=Real(1e-8, low=0.0),
+    weight_decay=Real(0.0, low=0.0),
+)
+DEFAULTS = HPARAMS.defaults
+
+
+def _init_slots(theta, hp):
+    return {"m": np.zeros_like(theta), "v": np.zeros_like(theta)}
+
+
+def moments(g, slots, hp):
+    """Lines (2)-(3): the new first and second moments."""
+    m = ema(slots["m"], g, hp["beta1"])  # (2)
+    v = ema(slots["v"], g * g, hp["beta2"])  # (3)
+    return m, v
+
+
+def adam_delta(m, v, t, hp):
+    r"""Lines (4)-(5): the step :math:`\eta\,\hat m_t/(\sqrt{\hat v_t}+\epsilon)` to subtract."""
+    m_hat = m / bias_correction(hp["beta1"], t)  # (4)
+    v_hat = v / bias_correction(hp["beta2"], t)  # (4)
+    return hp["lr"] * m_hat / (np.sqrt(v_hat) + hp["eps"])  # (5)
+
+
+def _update(theta, g, slots, t, hp):
+    if hp["weight_decay"]:
+        g = g + hp["weight_decay"] * theta  # (1)
+    m, v = moments(g, slots, hp)
+    return theta - adam_delta(m, v, t, hp), {"m": m, "v": v}
+
+
+RULE = Rule(NAME, HPARAMS, _init_slots, _update)
+init, step = RULE.init, RULE.step  # the public contract (SPEC.md section 1)

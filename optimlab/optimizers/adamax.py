@@ -1,0 +1,67 @@
+r"""Adamax: Adam with the infinity norm (PyTorch's form).
+
+For each parameter array :math:`\theta` at step :math:`t = 1, 2, \dots`:
+
+.. math::
+
+    g_t &\leftarrow g_t + \lambda\,\theta_{t-1}                              \quad (1)\\
+    m_t &= \beta_1 m_{t-1} + (1-\beta_1)\, g_t, \qquad m_0 = 0               \quad (2)\\
+    u_t &= \max(\beta_2\, u_{t-1},\ |g_t| + \epsilon), \qquad u_0 = 0        \quad (3)\\
+    \theta_t &= \theta_{t-1} - \frac{\eta}{1-\beta_1^t}\, \frac{m_t}{u_t}    \quad (4)
+
+Symbols to hparams: :math:`\eta` is ``lr``, :math:`\beta_1, \beta_2` are
+``beta1, beta2``, :math:`\epsilon` is ``eps``, :math:`\lambda` is
+``weight_decay`` (L2).  Defaults: ``lr=2e-3, beta1=0.9, beta2=0.999,
+eps=1e-8, weight_decay=0``.  State: ``m`` and the exponentially weighted
+infinity norm ``u`` (PyTorch's ``exp_inf``).
+
+Adam's :math:`v_t` is an :math:`L^2` average of past gradients; letting the
+exponent go to infinity gives the max in (3), which needs no bias correction.
+
+References: D. P. Kingma and J. Ba, "Adam: A Method for Stochastic
+Optimization", ICLR 2015, https://arxiv.org/abs/1412.6980 (Section 7.1,
+Algorithm 2).  Agrees with ``torch.optim.Adamax``.
+
+.. note::
+   **Epsilon.**  Algorithm 2 has no :math:`\epsilon`: :math:`u_t = \max(\beta_2
+   u_{t-1}, |g_t|)`, which divides by zero for a coordinate whose gradients have
+   all been zero.  PyTorch adds :math:`\epsilon` to :math:`|g_t|` *inside* the
+   max, as (3) does; optax adds it to :math:`u_t` in the denominator instead.
+"""
+
+import numpy as np
+
+from ._base import Rule
+from ._hparams import Hparams, Real
+from ._math import bias_correction, ema
+
+NAME = "adamax"
+FAMILY = "adaptive"
+YEAR = 2014
+PAPER = "https://arxiv.org/abs/1412.6980"
+
+HPARAMS = Hparams(
+    lr=Real(2e-3, low=0.0),
+    beta1=Real(0.9, low=0.0, high=1.0, high_open=True),
+    beta2=Real(0.999, low=0.0, high=1.0, high_open=True),
+    eps=Real(1e-8, low=0.0, low_open=True),
+    weight_decay=Real(0.0, low=0.0),
+)
+DEFAULTS = HPARAMS.defaults
+
+
+def _init_slots(theta, hp):
+    return {"m": np.zeros_like(theta), "u": np.zeros_like(theta)}
+
+
+def _update(theta, g, slots, t, hp):
+    if hp["weight_decay"]:
+        g = g + hp["weight_decay"] * theta  # (1)
+    m = ema(slots["m"], g, hp["beta1"])  # (2)
+    u = np.maximum(hp["beta2"] * slots["u"], np.abs(g) + hp["eps"])  # (3)
+    lr_t = hp["lr"] / bias_correction(hp["beta1"], t)
+    return theta - lr_t * m / u, {"m": m, "u": u}  # (4)
+
+
+RULE = Rule(NAME, HPARAMS, _init_slots, _update)
+init, step = RULE.init, RULE.step  # the public contract (SPEC.md section 1)

@@ -1,0 +1,66 @@
+r"""AMSGrad: Adam with a non-decreasing second moment (PyTorch's ``Adam(amsgrad=True)``).
+
+For each parameter array :math:`\theta` at step :math:`t = 1, 2, \dots`:
+
+.. math::
+
+    g_t &\leftarrow g_t + \lambda\,\theta_{t-1}                                   \quad (1)\\
+    m_t &= \beta_1 m_{t-1} + (1-\beta_1)\, g_t                                    \quad (2)\\
+    v_t &= \beta_2 v_{t-1} + (1-\beta_2)\, g_t^2                                  \quad (3)\\
+    v^{\max}_t &= \max(v^{\max}_{t-1}, v_t), \qquad v^{\max}_0 = 0                 \quad (4)\\
+    \hat m_t &= m_t / (1-\beta_1^t), \qquad \hat v_t = v^{\max}_t / (1-\beta_2^t) \quad (5)\\
+    \theta_t &= \theta_{t-1} - \eta\, \hat m_t / (\sqrt{\hat v_t} + \epsilon)     \quad (6)
+
+Symbols to hparams as :mod:`~optimlab.optimizers.adam` (same names, same
+defaults: ``lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0``).
+State: ``m``, ``v`` and ``v_max``.
+
+Why: Reddi et al. show Adam can converge to the *worst* point of a simple
+online convex problem, because a rare large gradient is forgotten by the
+exponential average :math:`v_t` before it has had its effect; keeping the
+running maximum makes the effective step :math:`\eta/\sqrt{\hat v_t}` non-increasing.
+The tests reproduce that counterexample.
+
+References: S. J. Reddi, S. Kale, S. Kumar, "On the Convergence of Adam and
+Beyond", ICLR 2018, https://openreview.net/forum?id=ryQu7f-RZ (Algorithm 2,
+arXiv: https://arxiv.org/abs/1904.09237).  Agrees with ``torch.optim.Adam(amsgrad=True)``.
+
+Reduction: while :math:`v_t` never decreases (e.g. growing gradients) AMSGrad
+*is* Adam (tested).
+
+.. note::
+   **Bias correction and the max.**  The paper's Algorithm 2 has no bias
+   correction and takes the max of :math:`v_t` directly.  PyTorch keeps the
+   max of the *uncorrected* :math:`v_t` and divides by :math:`1-\beta_2^t`
+   afterwards, as (4)-(5) do; this is not the max of the corrected
+   :math:`\hat v_t` (which some other libraries use).
+"""
+
+import numpy as np
+
+from . import adam
+from ._base import Rule
+
+NAME = "amsgrad"
+FAMILY = "adaptive"
+YEAR = 2018
+PAPER = "https://openreview.net/forum?id=ryQu7f-RZ"
+
+HPARAMS = adam.HPARAMS
+DEFAULTS = HPARAMS.defaults
+
+
+def _init_slots(theta, hp):
+    return {"m": np.zeros_like(theta), "v": np.zeros_like(theta), "v_max": np.zeros_like(theta)}
+
+
+def _update(theta, g, slots, t, hp):
+    if hp["weight_decay"]:
+        g = g + hp["weight_decay"] * theta  # (1)
+    m, v = adam.moments(g, slots, hp)  # (2)-(3)
+    v_max = np.maximum(slots["v_max"], v)  # (4)
+    return theta - adam.adam_delta(m, v_max, t, hp), {"m": m, "v": v, "v_max": v_max}  # (5)-(6)
+
+
+RULE = Rule(NAME, HPARAMS, _init_slots, _update)
+init, step = RULE.init, RULE.step  # the public contract (SPEC.md section 1)

@@ -1,0 +1,85 @@
+r"""NAdam: Adam with Nesterov momentum, with Dozat's momentum schedule (PyTorch's form).
+
+For each parameter array :math:`\theta` at step :math:`t = 1, 2, \dots`:
+
+.. math::
+
+    g_t &\leftarrow g_t + \lambda\,\theta_{t-1}                                            \quad (1)\\
+    \mu_t &= \beta_1\,\big(1 - \tfrac12\, 0.96^{\,t\psi}\big), \qquad
+        \mu_{t+1} = \beta_1\,\big(1 - \tfrac12\, 0.96^{\,(t+1)\psi}\big)                    \quad (2)\\
+    \Pi_t &= \Pi_{t-1}\,\mu_t, \qquad \Pi_0 = 1                                           \quad (3)\\
+    m_t &= \beta_1 m_{t-1} + (1-\beta_1)\, g_t                                             \quad (4)\\
+    v_t &= \beta_2 v_{t-1} + (1-\beta_2)\, g_t^2                                           \quad (5)\\
+    d_t &= \sqrt{v_t / (1-\beta_2^t)} + \epsilon                                           \quad (6)\\
+    \theta_t &= \theta_{t-1} - \eta\,\frac{1-\mu_t}{1-\Pi_t}\,\frac{g_t}{d_t}
+        - \eta\,\frac{\mu_{t+1}}{1-\Pi_t\,\mu_{t+1}}\,\frac{m_t}{d_t}                     \quad (7)
+
+Symbols to hparams: :math:`\eta` is ``lr``, :math:`\beta_1, \beta_2` are
+``beta1, beta2``, :math:`\epsilon` is ``eps``, :math:`\psi` is
+``momentum_decay``, :math:`\lambda` is ``weight_decay`` (L2).  Defaults:
+``lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0,
+momentum_decay=0.004``.  State: ``m``, ``v`` and the running product
+``mu_product`` :math:`\Pi_t` (a number per array, as in PyTorch).
+
+Line (7) is the Nesterov idea applied to Adam: the current gradient gets the
+weight of "this step" and the momentum that of the *next* step's coefficient
+:math:`\mu_{t+1}`, i.e. the momentum is applied as if already looking ahead.
+
+References: T. Dozat, "Incorporating Nesterov Momentum into Adam", ICLR 2016
+workshop, https://openreview.net/forum?id=OM0jvwB8jIp57ZJjtNEZ (Algorithm 2).
+Agrees with ``torch.optim.NAdam``.
+
+.. note::
+   **The momentum schedule.**  :math:`\mu_t` warms up from
+   :math:`0.5\beta_1` to :math:`\beta_1`; with :math:`\psi = 0.004` (Dozat's
+   250-step time constant written as a rate) it takes thousands of steps.
+   Simpler write-ups drop the schedule, :math:`\mu_t \equiv \beta_1`; then
+   :math:`\Pi_t = \beta_1^t` and (7) becomes
+   :math:`\theta_t = \theta_{t-1} - \eta\,\big(\beta_1 m_t/(1-\beta_1^{t+1}) + (1-\beta_1)\, g_t/(1-\beta_1^t)\big)/d_t`,
+   No hparam setting of this module gives that form: ``momentum_decay=0``
+   makes :math:`\mu_t \equiv \beta_1/2`, not :math:`\beta_1`.
+"""
+
+import numpy as np
+
+from . import adam
+from ._base import Rule
+from ._hparams import Hparams, Real
+from ._math import bias_correction
+
+NAME = "nadam"
+FAMILY = "adaptive"
+YEAR = 2016
+PAPER = "https://openreview.net/forum?id=OM0jvwB8jIp57ZJjtNEZ"
+
+HPARAMS = Hparams(
+    lr=Real(2e-3, low=0.0),
+    beta1=Real(0.9, low=0.0, high=1.0, high_open=True),
+    beta2=Real(0.999, low=0.0, high=1.0, high_open=True),
+    eps=Real(1e-8, low=0.0),
+    weight_decay=Real(0.0, low=0.0),
+    momentum_decay=Real(0.004, low=0.0),
+)
+DEFAULTS = HPARAMS.defaults
+
+
+def _init_slots(theta, hp):
+    return {"m": np.zeros_like(theta), "v": np.zeros_like(theta), "mu_product": 1.0}
+
+
+def _update(theta, g, slots, t, hp):
+    beta1, psi, lr = hp["beta1"], hp["momentum_decay"], hp["lr"]
+    if hp["weight_decay"]:
+        g = g + hp["weight_decay"] * theta  # (1)
+    mu_t = beta1 * (1.0 - 0.5 * 0.96 ** (t * psi))  # (2)
+    mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))  # (2)
+    mu_product = slots["mu_product"] * mu_t  # (3)
+    m, v = adam.moments(g, slots, hp)  # (4)-(5)
+    d = np.sqrt(v / bias_correction(hp["beta2"], t)) + hp["eps"]  # (6)
+    theta = theta - lr * (1.0 - mu_t) / (1.0 - mu_product) * g / d  # (7)
+    theta = theta - lr * mu_next / (1.0 - mu_product * mu_next) * m / d  # (7)
+    return theta, {"m": m, "v": v, "mu_product": mu_product}
+
+
+RULE = Rule(NAME, HPARAMS, _init_slots, _update)
+init, step = RULE.init, RULE.step  # the public contract (SPEC.md section 1)

@@ -1,0 +1,120 @@
+r"""RAdam: rectified Adam 整流 Adam (PyTorch's form).
+
+For each parameter array :math:`\theta` at step :math:`t = 1, 2, \dots`:
+
+.. math::
+
+    g_t &\leftarrow g_t + \lambda\,\theta_{t-1}                                     \quad (1)\\
+    m_t &= \beta_1 m_{t-1} + (1-\beta_1)\, g_t, \qquad
+    v_t = \beta_2 v_{t-1} + (1-\beta_2)\, g_t^2                                     \quad (2)\\
+    \hat m_t &= m_t / (1-\beta_1^t)                                                 \quad (3)\\
+    \rho_\infty &= \frac{2}{1-\beta_2} - 1, \qquad
+    \rho_t = \rho_\infty - \frac{2\,t\,\beta_2^t}{1-\beta_2^t}                      \quad (4)\\
+    \theta_t &= \theta_{t-1} - \eta\,\hat m_t
+        \quad\text{if } \rho_t \le \rho_{\text{thr}}                                 \quad (5)\\
+    r_t &= \sqrt{\frac{(\rho_t-4)(\rho_t-2)\,\rho_\infty}{(\rho_\infty-4)(\rho_\infty-2)\,\rho_t}}, \qquad
+    l_t = \frac{\sqrt{1-\beta_2^t}}{\sqrt{v_t}+\epsilon}                            \quad (6)\\
+    \theta_t &= \theta_{t-1} - \eta\, r_t\, l_t\, \hat m_t
+        \quad\text{if } \rho_t > \rho_{\text{thr}}                                   \quad (7)
+
+Symbols to hparams: :math:`\eta` is ``lr``, :math:`\beta_1, \beta_2` are
+``beta1, beta2``, :math:`\epsilon` is ``eps``, :math:`\lambda` is
+``weight_decay`` (L2), :math:`\rho_{\text{thr}}` is ``rho_threshold``.
+Defaults: ``lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0,
+rho_threshold=5``.  State: ``m``, ``v``.
+
+:math:`\rho_t` (4) is the length of the simple moving average that the
+bias-corrected EMA :math:`\hat v_t` approximates.  While it is small the
+variance of the adaptive learning rate :math:`l_t` is large or undefined, so
+RAdam takes plain bias-corrected momentum steps (5); afterwards it rescales
+the Adam step by the variance rectification term :math:`r_t` (6), which
+rises towards 1.  That is an automatic warm-up 自动预热.  For
+:math:`\beta_2 = 0.999`: :math:`\rho_1 = 1`, :math:`\rho_5 \approx 4.996`,
+:math:`\rho_6 \approx 5.994`, so the first five steps are momentum steps.
+:func:`rho` and :func:`rectification` give (4) and (6) for plots.
+
+References: L. Liu et al., "On the Variance of the Adaptive Learning Rate and
+Beyond", ICLR 2020, https://arxiv.org/abs/1908.03265 (Algorithm 2).  Agrees
+with ``torch.optim.RAdam``.
+
+.. note::
+   **The threshold.**  Algorithm 2 of the paper switches at
+   :math:`\rho_t > 4`; the authors' code and PyTorch use :math:`\rho_t > 5`
+   (``rho_threshold=5`` here).  With :math:`\beta_2=0.999` the two differ by
+   one step: threshold 4 starts rectified steps at :math:`t = 5`
+   (:math:`r_5 \approx 0.0021`), threshold 5 at :math:`t = 6`.
+
+.. note::
+   **Epsilon.**  The paper's :math:`l_t = \sqrt{(1-\beta_2^t)/v_t}` has no
+   epsilon; PyTorch adds it to :math:`\sqrt{v_t}` *before* the bias
+   correction, as (6) does, so it is not Adam's
+   :math:`1/(\sqrt{\hat v_t}+\epsilon)`.
+
+.. note::
+   **The lecture's** :math:`\rho_t` (chapter 001) reads
+   :math:`\rho_t = \frac{2}{1-\beta_2} - 2\cdot\frac{1-\beta_2^t}{1-\beta_2} + 1`,
+   which is garbled: it lacks the :math:`t\beta_2^t/(1-\beta_2^t)` term
+   and gives :math:`\rho_1 = 1999` for :math:`\beta_2 = 0.999` (decreasing
+   with :math:`t`), where the paper's :math:`\rho_1 = 1` increases towards
+   :math:`\rho_\infty = 1999`.  (4) is the paper's.  Its threshold "ρt ≤ 4" is the paper's, not
+   PyTorch's; its rectification term :math:`r(t)` matches (6).
+"""
+
+import math
+
+import numpy as np
+
+from . import adam
+from ._base import Rule
+from ._hparams import Hparams, Real
+from ._math import bias_correction
+
+NAME = "radam"
+FAMILY = "adaptive"
+YEAR = 2019
+PAPER = "https://arxiv.org/abs/1908.03265"
+
+HPARAMS = Hparams(
+    lr=Real(1e-3, low=0.0),
+    beta1=Real(0.9, low=0.0, high=1.0, high_open=True),
+    beta2=Real(0.999, low=0.0, high=1.0, high_open=True),
+    eps=Real(1e-8, low=0.0),
+    weight_decay=Real(0.0, low=0.0),
+    rho_threshold=Real(5.0, low=4.0),
+)
+DEFAULTS = HPARAMS.defaults
+
+
+def rho(t, beta2=0.999):
+    r""":math:`\rho_t` of (4): the approximated SMA length at step *t* (int or array)."""
+    rho_inf = 2.0 / (1.0 - beta2) - 1.0
+    t = np.asarray(t, dtype=float) if not isinstance(t, int) else t
+    return rho_inf - 2.0 * t * beta2**t / (1.0 - beta2**t)
+
+
+def rectification(t, beta2=0.999):
+    r""":math:`r_t` of (6) at step *t* (NaN where :math:`\rho_t \le 4`, where it is undefined)."""
+    rho_inf = 2.0 / (1.0 - beta2) - 1.0
+    rho_t = np.asarray(rho(t, beta2), dtype=float)
+    with np.errstate(invalid="ignore"):
+        r = np.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
+    r = np.where(rho_t > 4, r, np.nan)
+    return float(r) if r.ndim == 0 else r
+
+
+def _update(theta, g, slots, t, hp):
+    beta2, lr = hp["beta2"], hp["lr"]
+    if hp["weight_decay"]:
+        g = g + hp["weight_decay"] * theta  # (1)
+    m, v = adam.moments(g, slots, hp)  # (2)
+    m_hat = m / bias_correction(hp["beta1"], t)  # (3)
+    rho_t = rho(t, beta2)  # (4)
+    if rho_t <= hp["rho_threshold"]:
+        return theta - lr * m_hat, {"m": m, "v": v}  # (5)
+    r_t = rectification(t, beta2)  # (6)
+    l_t = math.sqrt(bias_correction(beta2, t)) / (np.sqrt(v) + hp["eps"])  # (6)
+    return theta - lr * r_t * l_t * m_hat, {"m": m, "v": v}  # (7)
+
+
+RULE = Rule(NAME, HPARAMS, adam._init_slots, _update)
+init, step = RULE.init, RULE.step  # the public contract (SPEC.md section 1)

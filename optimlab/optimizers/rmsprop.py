@@ -1,0 +1,96 @@
+r"""RMSprop: root-mean-square propagation 均方根传播, in PyTorch's form.
+
+For each parameter array :math:`\theta` (all operations elementwise):
+
+.. math::
+
+    g_t &\leftarrow g_t + \lambda\,\theta_{t-1}                              \quad (1)\\
+    v_t &= \rho\, v_{t-1} + (1-\rho)\, g_t^2, \qquad v_0 = 0                \quad (2)\\
+    \bar g_t &= \rho\, \bar g_{t-1} + (1-\rho)\, g_t, \qquad \bar g_0 = 0   \quad (3)\ \text{(centered only)}\\
+    d_t &= \sqrt{v_t} + \epsilon \quad\text{or, centered,}\quad \sqrt{v_t - \bar g_t^2} + \epsilon \quad (4)\\
+    b_t &= \mu\, b_{t-1} + g_t / d_t, \qquad b_0 = 0                        \quad (5)\ (\mu > 0 \text{ only})\\
+    \theta_t &= \theta_{t-1} - \eta\, b_t \quad\text{or, if } \mu = 0,\quad \theta_{t-1} - \eta\, g_t / d_t \quad (6)
+
+Symbols to hparams: :math:`\eta` is ``lr``, :math:`\rho` is ``rho``
+(PyTorch's ``alpha``), :math:`\epsilon` is ``eps``, :math:`\mu` is
+``momentum``, ``centered`` selects the centered denominator (an estimate of
+the gradient's variance instead of its raw second moment), :math:`\lambda` is
+``weight_decay`` (L2).  Defaults: ``lr=0.01, rho=0.9, eps=1e-8, momentum=0,
+centered=False, weight_decay=0``.  State: ``v``, plus ``g_bar`` when centered
+and ``b`` when ``momentum > 0``.
+
+References: G. Hinton, Neural Networks for Machine Learning, Coursera lecture
+6e, 2012, https://www.cs.toronto.edu/~tijmen/csc321/slides/lecture_slides_lec6.pdf ;
+the centered form and momentum follow A. Graves, "Generating Sequences With
+Recurrent Neural Networks", 2013, https://arxiv.org/abs/1308.0850 (eq. 38-41).
+Agrees with ``torch.optim.RMSprop(alpha=rho, ...)``.
+
+.. note::
+   **Defaults and epsilon.**  PyTorch's default is ``alpha=0.99``; this module
+   (and the lecture's :math:`\gamma \approx 0.9`, Hinton's slides) use 0.9.
+   The lecture (chapter 001) puts epsilon inside the root,
+   :math:`\eta/\sqrt{h_t+\epsilon}`; PyTorch and this module add it outside,
+   :math:`\sqrt{v_t}+\epsilon`, as in (4).  Graves (2013) adds it inside the
+   centered root.  TensorFlow/Keras also put it inside.
+
+.. note::
+   **Momentum acts on the scaled gradient** :math:`g_t/d_t` (5), not on the
+   raw gradient as in momentum SGD; the buffer starts at zero, not at the
+   first value as :mod:`~optimlab.optimizers.momentum` does.
+
+.. note::
+   :math:`v_t - \bar g_t^2 \ge 0` in exact arithmetic (Jensen), but rounding can
+   make it a hair negative; this module clamps it at 0 before the root,
+   where PyTorch would return NaN.
+"""
+
+import numpy as np
+
+from ._base import Rule
+from ._hparams import Bool, Hparams, Real
+from ._math import ema
+
+NAME = "rmsprop"
+FAMILY = "adaptive"
+YEAR = 2012
+PAPER = "https://www.cs.toronto.edu/~tijmen/csc321/slides/lecture_slides_lec6.pdf"
+
+HPARAMS = Hparams(
+    lr=Real(0.01, low=0.0),
+    rho=Real(0.9, low=0.0, high=1.0),
+    eps=Real(1e-8, low=0.0),
+    momentum=Real(0.0, low=0.0, high=1.0, high_open=True),
+    centered=Bool(False),
+    weight_decay=Real(0.0, low=0.0),
+)
+DEFAULTS = HPARAMS.defaults
+
+
+def _init_slots(theta, hp):
+    slots = {"v": np.zeros_like(theta)}
+    if hp["centered"]:
+        slots["g_bar"] = np.zeros_like(theta)
+    if hp["momentum"] > 0:
+        slots["b"] = np.zeros_like(theta)
+    return slots
+
+
+def _update(theta, g, slots, t, hp):
+    rho, mu, eps, lr = hp["rho"], hp["momentum"], hp["eps"], hp["lr"]
+    if hp["weight_decay"]:
+        g = g + hp["weight_decay"] * theta  # (1)
+    v = ema(slots["v"], g * g, rho)  # (2)
+    new = {"v": v}
+    if hp["centered"]:
+        g_bar = new["g_bar"] = ema(slots["g_bar"], g, rho)  # (3)
+        d = np.sqrt(np.maximum(v - g_bar * g_bar, 0.0)) + eps  # (4); >= 0 but for rounding
+    else:
+        d = np.sqrt(v) + eps  # (4)
+    if mu > 0:
+        b = new["b"] = mu * slots["b"] + g / d  # (5)
+        return theta - lr * b, new  # (6)
+    return theta - lr * g / d, new  # (6)
+
+
+RULE = Rule(NAME, HPARAMS, _init_slots, _update)
+init, step = RULE.init, RULE.step  # the public contract (SPEC.md section 1)
