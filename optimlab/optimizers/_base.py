@@ -191,14 +191,15 @@ class Rule:
             g = np.array(gtree[key], dtype=theta.dtype)  # a private copy: slots may keep it
             new_theta, new_slots[key] = self.update(theta, g, dict(slots[key]), t, hp)
             new_tree[key] = _fresh_array(new_theta, theta)
-            new_slots[key] = {s: _keep_dtype(v, theta) for s, v in new_slots[key].items()}
+            new_slots[key] = {s: _like(v, fresh[key][s]) for s, v in new_slots[key].items()}
         new_state = {"optimizer": self.name, "t": t, "slots": new_slots}
         return (new_tree[SINGLE_KEY] if single else new_tree), new_state
 
 
-def _keep_dtype(value, theta: np.ndarray):
-    if isinstance(value, np.ndarray):
-        return value.astype(theta.dtype, copy=False)
+def _like(value, ref):
+    """*value* as the kind of slot *ref* is: an array of ref's dtype (0-d included), or a float."""
+    if isinstance(ref, np.ndarray):
+        return np.asarray(value).astype(ref.dtype, copy=False)
     return float(value)
 
 

@@ -12,7 +12,7 @@ For each parameter array :math:`\theta` at step :math:`t = 1, 2, \dots`
     \theta_t &= \theta_{t-1} - \eta\, \hat m_t / (\sqrt{\hat v_t} + \epsilon) \quad (5)
 
 Symbols to hparams: :math:`\eta` is ``lr``, :math:`\beta_1, \beta_2` are
-``beta1, beta2``, :math:`\epsilon` is ``eps``, :math:`\lambda` is
+``beta1``, ``beta2``, :math:`\epsilon` is ``eps``, :math:`\lambda` is
 ``weight_decay`` (L2: added to the gradient, so it passes through both
 moments).  Defaults: ``lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
 weight_decay=0``.  State: first moment 一阶矩 ``m`` and second moment 二阶矩

@@ -10,7 +10,7 @@ For each parameter array :math:`\theta` at step :math:`t = 1, 2, \dots`:
     \theta_t &= \theta_{t-1} - \frac{\eta}{1-\beta_1^t}\, \frac{m_t}{u_t}    \quad (4)
 
 Symbols to hparams: :math:`\eta` is ``lr``, :math:`\beta_1, \beta_2` are
-``beta1, beta2``, :math:`\epsilon` is ``eps``, :math:`\lambda` is
+``beta1``, ``beta2``, :math:`\epsilon` is ``eps``, :math:`\lambda` is
 ``weight_decay`` (L2).  Defaults: ``lr=2e-3, beta1=0.9, beta2=0.999,
 eps=1e-8, weight_decay=0``.  State: ``m`` and the exponentially weighted
 infinity norm ``u`` (PyTorch's ``exp_inf``).

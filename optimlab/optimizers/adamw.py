@@ -14,7 +14,7 @@ Lines (2)-(5) are :mod:`~optimlab.optimizers.adam` with no L2 term; the
 code is exactly that: shrink the weights (1), then take an Adam step.
 
 Symbols to hparams: :math:`\eta` is ``lr``, :math:`\beta_1, \beta_2` are
-``beta1, beta2``, :math:`\epsilon` is ``eps``, :math:`\lambda` is
+``beta1``, ``beta2``, :math:`\epsilon` is ``eps``, :math:`\lambda` is
 ``weight_decay``.  Defaults: ``lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
 weight_decay=0.01``.  State: ``m``, ``v`` as Adam.
 

@@ -11,8 +11,10 @@ For each parameter array :math:`\theta` at step :math:`t = 1, 2, \dots`:
     \hat m_t &= m_t / (1-\beta_1^t), \qquad \hat v_t = v^{\max}_t / (1-\beta_2^t) \quad (5)\\
     \theta_t &= \theta_{t-1} - \eta\, \hat m_t / (\sqrt{\hat v_t} + \epsilon)     \quad (6)
 
-Symbols to hparams as :mod:`~optimlab.optimizers.adam` (same names, same
-defaults: ``lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0``).
+Symbols to hparams: :math:`\eta` is ``lr``, :math:`\beta_1, \beta_2` are
+``beta1``, ``beta2``, :math:`\epsilon` is ``eps``, :math:`\lambda` is
+``weight_decay`` (L2), as in :mod:`~optimlab.optimizers.adam`.  Defaults (as
+Adam's): ``lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0``.
 State: ``m``, ``v`` and ``v_max``.
 
 Why: Reddi et al. show Adam can converge to the *worst* point of a simple

@@ -15,7 +15,7 @@ For each parameter array :math:`\theta` at step :math:`t = 1, 2, \dots`:
         - \eta\,\frac{\mu_{t+1}}{1-\Pi_t\,\mu_{t+1}}\,\frac{m_t}{d_t}                     \quad (7)
 
 Symbols to hparams: :math:`\eta` is ``lr``, :math:`\beta_1, \beta_2` are
-``beta1, beta2``, :math:`\epsilon` is ``eps``, :math:`\psi` is
+``beta1``, ``beta2``, :math:`\epsilon` is ``eps``, :math:`\psi` is
 ``momentum_decay``, :math:`\lambda` is ``weight_decay`` (L2).  Defaults:
 ``lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0,
 momentum_decay=0.004``.  State: ``m``, ``v`` and the running product

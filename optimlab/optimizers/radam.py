@@ -18,7 +18,7 @@ For each parameter array :math:`\theta` at step :math:`t = 1, 2, \dots`:
         \quad\text{if } \rho_t > \rho_{\text{thr}}                                   \quad (7)
 
 Symbols to hparams: :math:`\eta` is ``lr``, :math:`\beta_1, \beta_2` are
-``beta1, beta2``, :math:`\epsilon` is ``eps``, :math:`\lambda` is
+``beta1``, ``beta2``, :math:`\epsilon` is ``eps``, :math:`\lambda` is
 ``weight_decay`` (L2), :math:`\rho_{\text{thr}}` is ``rho_threshold``.
 Defaults: ``lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0,
 rho_threshold=5``.  State: ``m``, ``v``.

@@ -1,0 +1,58 @@
+"""The one table that drives the generic tests: (optimizer, test hparams, budgets).
+
+Every registered optimizer has exactly one row (a test checks that), so a new
+optimizer is covered by every generic test (purity, dtype, zero gradient,
+init, bad input, state, convergence) as soon as it is added here.
+
+* ``hparams``: a non-default setting used by the generic tests;
+* ``rosenbrock``: hparams and step budget to get within ``ROSENBROCK_TOL`` of
+  Rosenbrock's minimum from its classic start (-1.2, 1);
+* ``ravine``: hparams with which ``RAVINE_STEPS`` steps cut the loss on
+  ``ravine(condition=25, angle=0.5)`` below ``RAVINE_FRACTION`` of its start.
+"""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    hparams: dict
+    rosenbrock: dict
+    rosenbrock_budget: int
+    ravine: dict = field(default_factory=dict)
+
+
+ROSENBROCK_TOL = 1e-2
+RAVINE_STEPS = 500
+RAVINE_FRACTION = 1e-3
+
+CASES = [
+    Case("sgd", {"lr": 0.05, "weight_decay": 0.1}, {"lr": 2e-3}, 6000, {"lr": 1.0}),
+    Case("momentum", {"lr": 0.02, "momentum": 0.8, "dampening": 0.3, "weight_decay": 0.05},
+         {"lr": 1e-3, "momentum": 0.9}, 1200, {"lr": 0.5, "momentum": 0.5}),
+    Case("nesterov", {"lr": 0.03, "momentum": 0.7, "weight_decay": 0.05},
+         {"lr": 1e-3, "momentum": 0.9}, 1200, {"lr": 0.5, "momentum": 0.5}),
+    Case("adagrad", {"lr": 0.1, "eps": 1e-6, "initial_accumulator_value": 0.1, "lr_decay": 0.05, "weight_decay": 0.05},
+         {"lr": 0.5}, 6500, {"lr": 1.0}),
+    Case("rmsprop", {"lr": 0.005, "rho": 0.95, "momentum": 0.5, "centered": True, "weight_decay": 0.05},
+         {"lr": 3e-4, "momentum": 0.9}, 1200, {"lr": 0.05}),
+    # Adadelta's step does not shrink by itself (its units come from past steps):
+    # with lr=1 it wanders on Rosenbrock; lr < 1 lets it settle.
+    Case("adadelta", {"lr": 0.5, "rho": 0.95, "eps": 1e-5, "weight_decay": 0.05}, {"lr": 0.03}, 11000,
+         {"lr": 1.0, "eps": 1e-3}),
+    Case("adam", {"lr": 0.05, "beta1": 0.8, "beta2": 0.99, "eps": 1e-6, "weight_decay": 0.05}, {"lr": 0.05}, 1600,
+         {"lr": 0.1}),
+    Case("adamw", {"lr": 0.05, "beta1": 0.8, "beta2": 0.99, "weight_decay": 0.3}, {"lr": 0.05, "weight_decay": 0.0},
+         1600, {"lr": 0.1}),
+    Case("amsgrad", {"lr": 0.05, "beta1": 0.5, "beta2": 0.9, "weight_decay": 0.05}, {"lr": 0.05}, 2300, {"lr": 0.1}),
+    Case("adamax", {"lr": 0.05, "beta1": 0.8, "beta2": 0.99, "eps": 1e-4, "weight_decay": 0.05}, {"lr": 0.05}, 3600,
+         {"lr": 0.2}),
+    Case("nadam", {"lr": 0.05, "beta1": 0.8, "beta2": 0.99, "weight_decay": 0.05, "momentum_decay": 0.1},
+         {"lr": 0.02}, 4000, {"lr": 0.1}),
+    # RAdam's first steps are un-normalised momentum steps: on Rosenbrock's
+    # steep start (|g| ~ 230) lr >= 0.01 throws it far away.
+    Case("radam", {"lr": 0.05, "beta1": 0.8, "beta2": 0.9, "weight_decay": 0.05}, {"lr": 5e-3}, 9000, {"lr": 0.2}),
+]
+
+BY_NAME = {c.name: c for c in CASES}
