@@ -42,7 +42,7 @@ with ``torch.optim.RAdam``.
    :math:`\rho_t > 4`; the authors' code and PyTorch use :math:`\rho_t > 5`
    (``rho_threshold=5`` here).  With :math:`\beta_2=0.999` the two differ by
    one step: threshold 4 starts rectified steps at :math:`t = 5`
-   (:math:`r_5 \approx 0.0021`), threshold 5 at :math:`t = 6`.
+   (:math:`r_5 \approx 0.0173`), threshold 5 at :math:`t = 6`.
 
 .. note::
    **Epsilon.**  The paper's :math:`l_t = \sqrt{(1-\beta_2^t)/v_t}` has no
