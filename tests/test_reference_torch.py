@@ -11,7 +11,9 @@ import pytest
 
 from optimlab.optimizers import get
 
-torch = pytest.importorskip("torch")
+from conftest import reference
+
+torch = reference("torch")
 pytestmark = pytest.mark.reference
 
 STEPS = 60

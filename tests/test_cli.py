@@ -1,0 +1,36 @@
+"""The ``optimlab`` command line."""
+
+import subprocess
+import sys
+
+import pytest
+
+from optimlab import __version__
+from optimlab.cli import main
+from optimlab.optimizers import REGISTRY
+
+
+def test_list_shows_every_optimizer_with_family_year_paper_and_defaults(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    rows = {line.split()[0]: line for line in out.splitlines() if line and not line.startswith((" ", "-"))}
+    for name, m in REGISTRY.items():
+        assert name in rows and m.FAMILY in rows[name] and str(m.YEAR) in rows[name] and m.PAPER in rows[name]
+    flat = " ".join(out.split())
+    assert "lr=0.001, beta1=0.9, beta2=0.999, eps=1e-08, weight_decay=0.01" in flat  # adamw
+    assert "rho=0.9, eps=1e-08, momentum=0, centered=False" in flat  # rmsprop
+
+
+def test_module_entry_point_and_version():
+    out = subprocess.run([sys.executable, "-m", "optimlab", "list"], capture_output=True, text=True, check=True)
+    assert "radam" in out.stdout
+    with pytest.raises(SystemExit) as e:
+        main(["--version"])
+    assert e.value.code == 0
+
+
+def test_no_command_prints_help_and_fails(capsys):
+    assert main([]) == 2
+    assert "list" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["lsit"])
