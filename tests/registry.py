@@ -56,3 +56,15 @@ CASES = [
 ]
 
 BY_NAME = {c.name: c for c in CASES}
+
+
+#: Extra non-default settings for the formula checks (textbook and reference layers).
+EXTRA_SETTINGS = [
+    ("rmsprop", {"centered": True}),
+    ("rmsprop", {"momentum": 0.9, "eps": 1e-4}),
+    ("radam", {"rho_threshold": 4.0}),  # the paper's threshold (no PyTorch counterpart)
+]
+
+#: (name, hparams) pairs: every optimizer's defaults, its non-default case, and the extras.
+SETTINGS = [s for c in CASES for s in ((c.name, {}), (c.name, c.hparams))] + EXTRA_SETTINGS
+SETTING_IDS = [f"{name}-{i}" for i, (name, _) in enumerate(SETTINGS)]

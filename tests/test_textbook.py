@@ -12,6 +12,8 @@ import pytest
 
 from optimlab.optimizers import get
 
+from registry import SETTINGS, SETTING_IDS
+
 STEPS = 25
 X0 = [1.5, -0.7, 0.05, 3.0]
 
@@ -170,26 +172,7 @@ TEXTBOOK = {
     "amsgrad": tb_amsgrad, "adamax": tb_adamax, "nadam": tb_nadam, "radam": tb_radam,
 }
 
-# (name, hparams): the defaults and non-default settings with weight decay
-SETTINGS = [
-    ("sgd", {}), ("sgd", {"lr": 0.05, "weight_decay": 0.1}),
-    ("momentum", {}), ("momentum", {"lr": 0.02, "momentum": 0.8, "dampening": 0.3, "weight_decay": 0.05}),
-    ("nesterov", {}), ("nesterov", {"lr": 0.03, "momentum": 0.7, "weight_decay": 0.05}),
-    ("adagrad", {}), ("adagrad", {"lr": 0.1, "eps": 1e-6, "initial_accumulator_value": 0.1, "lr_decay": 0.05, "weight_decay": 0.05}),
-    ("rmsprop", {}), ("rmsprop", {"lr": 0.005, "rho": 0.95, "momentum": 0.5, "centered": True, "weight_decay": 0.05}),
-    ("rmsprop", {"centered": True}), ("rmsprop", {"momentum": 0.9, "eps": 1e-4}),
-    ("adadelta", {}), ("adadelta", {"lr": 0.5, "rho": 0.95, "eps": 1e-5, "weight_decay": 0.05}),
-    ("adam", {}), ("adam", {"lr": 0.05, "beta1": 0.8, "beta2": 0.99, "eps": 1e-6, "weight_decay": 0.05}),
-    ("adamw", {}), ("adamw", {"lr": 0.05, "beta1": 0.8, "beta2": 0.99, "weight_decay": 0.3}),
-    ("amsgrad", {}), ("amsgrad", {"lr": 0.05, "beta1": 0.5, "beta2": 0.9, "weight_decay": 0.05}),
-    ("adamax", {}), ("adamax", {"lr": 0.05, "beta1": 0.8, "beta2": 0.99, "eps": 1e-4, "weight_decay": 0.05}),
-    ("nadam", {}), ("nadam", {"lr": 0.05, "beta1": 0.8, "beta2": 0.99, "weight_decay": 0.05, "momentum_decay": 0.1}),
-    ("radam", {}), ("radam", {"lr": 0.05, "beta1": 0.8, "beta2": 0.9, "weight_decay": 0.05}),
-    ("radam", {"rho_threshold": 4.0}),
-]
-
-
-@pytest.mark.parametrize("name,hparams", SETTINGS, ids=[f"{n}-{i}" for i, (n, _) in enumerate(SETTINGS)])
+@pytest.mark.parametrize("name,hparams", SETTINGS, ids=SETTING_IDS)
 def test_library_matches_textbook_formula(name, hparams):
     module = get(name)
     full = {**module.DEFAULTS, **hparams}
@@ -205,7 +188,4 @@ def test_library_matches_textbook_formula(name, hparams):
 def test_every_registered_optimizer_has_a_textbook_transcription():
     from optimlab.optimizers import REGISTRY
 
-    core = {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "adamw", "amsgrad",
-            "adamax", "nadam", "radam"}
-    assert core <= set(TEXTBOOK)
-    assert {name for name, _ in SETTINGS} == set(TEXTBOOK)
+    assert set(TEXTBOOK) == set(REGISTRY) == {name for name, _ in SETTINGS}

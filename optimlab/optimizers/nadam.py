@@ -52,14 +52,8 @@ FAMILY = "adaptive"
 YEAR = 2016
 PAPER = "https://openreview.net/forum?id=OM0jvwB8jIp57ZJjtNEZ"
 
-HPARAMS = Hparams(
-    lr=Real(2e-3, low=0.0),
-    beta1=Real(0.9, low=0.0, high=1.0, high_open=True),
-    beta2=Real(0.999, low=0.0, high=1.0, high_open=True),
-    eps=Real(1e-8, low=0.0),
-    weight_decay=Real(0.0, low=0.0),
-    momentum_decay=Real(0.004, low=0.0),
-)
+# Adam's hparams with a larger default lr, plus the momentum schedule's decay
+HPARAMS = Hparams(**{**adam.HPARAMS.specs, "lr": Real(2e-3, low=0.0)}, momentum_decay=Real(0.004, low=0.0))
 DEFAULTS = HPARAMS.defaults
 
 

@@ -74,14 +74,7 @@ FAMILY = "adaptive"
 YEAR = 2019
 PAPER = "https://arxiv.org/abs/1908.03265"
 
-HPARAMS = Hparams(
-    lr=Real(1e-3, low=0.0),
-    beta1=Real(0.9, low=0.0, high=1.0, high_open=True),
-    beta2=Real(0.999, low=0.0, high=1.0, high_open=True),
-    eps=Real(1e-8, low=0.0),
-    weight_decay=Real(0.0, low=0.0),
-    rho_threshold=Real(5.0, low=4.0),
-)
+HPARAMS = Hparams(**adam.HPARAMS.specs, rho_threshold=Real(5.0, low=4.0))  # Adam's, plus the threshold
 DEFAULTS = HPARAMS.defaults
 
 
