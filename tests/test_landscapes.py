@@ -73,6 +73,8 @@ def test_known_values():
     np.testing.assert_allclose(r.hessian([1.0, 1.0]), [[802.0, -400.0], [-400.0, 200.0]])
     b = landscapes.beale()
     assert b.value([3.0, 0.5]) == 0.0 and b.value([0.0, 0.0]) == pytest.approx(1.5**2 + 2.25**2 + 2.625**2)
+    value, grad = r.fun(np.array([-1.2, 1.0]))
+    assert value == pytest.approx(24.2) and grad.shape == (2,)
     s = landscapes.saddle()
     assert s.value([2.0, 3.0]) == -5.0 and s.minima == () and s.fmin == -np.inf
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 from .._errors import InputTypeError, suggest
 
@@ -120,21 +120,6 @@ class Choice:
                 f"hparam {name!r} must be {self.describe()}; got {value!r}." + suggest(value, self.choices)
             )
         return value
-
-
-@dataclass(frozen=True)
-class Custom:
-    """Anything a callable accepts: ``check(name, value)`` returns the value or raises."""
-
-    default: Any
-    checker: Callable[[str, Any], Any]
-    text: str = "a valid value"
-
-    def describe(self) -> str:
-        return self.text
-
-    def check(self, name: str, value: Any) -> Any:
-        return self.checker(name, value)
 
 
 class Hparams:
