@@ -53,6 +53,24 @@ CASES = [
     # RAdam's first steps are un-normalised momentum steps: on Rosenbrock's
     # steep start (|g| ~ 230) lr >= 0.01 throws it far away.
     Case("radam", {"lr": 0.05, "beta1": 0.8, "beta2": 0.9, "weight_decay": 0.05}, {"lr": 5e-3}, 9000, {"lr": 0.2}),
+    Case("lookahead", {"inner": "momentum", "inner_hparams": {"lr": 0.02, "weight_decay": 0.05}, "k": 3, "alpha": 0.8},
+         {"inner": "adam", "inner_hparams": {"lr": 0.1}}, 1500,
+         {"inner": "momentum", "inner_hparams": {"lr": 0.5, "momentum": 0.5}}),
+    Case("ranger", {"lr": 0.05, "beta1": 0.8, "beta2": 0.9, "weight_decay": 0.05, "k": 4, "alpha": 0.6},
+         {"lr": 5e-3}, 9000, {"lr": 0.3}),
+    Case("lars", {"lr": 0.05, "momentum": 0.8, "dampening": 0.2, "nesterov": True, "weight_decay": 0.05,
+                  "trust_coefficient": 0.01}, {"lr": 2e-3}, 700, {"lr": 0.5, "momentum": 0.5}),
+    Case("lamb", {"lr": 0.02, "beta1": 0.8, "beta2": 0.99, "eps": 1e-4, "weight_decay": 0.05}, {"lr": 0.01}, 2600,
+         {"lr": 0.03}),
+    Case("stable_adamw", {"lr": 0.02, "beta1": 0.8, "beta2": 0.9, "eps": 1e-4, "weight_decay": 0.1},
+         {"lr": 0.05, "weight_decay": 0.0}, 800, {"lr": 0.05, "weight_decay": 0.0}),
+    Case("lion", {"lr": 0.01, "beta1": 0.8, "beta2": 0.95, "weight_decay": 0.1}, {"lr": 3e-3}, 1100, {"lr": 0.03}),
+    # Muon sends these 1-D landscapes' params to its AdamW part: adamw_lr is what matters there.
+    Case("muon", {"lr": 0.05, "momentum": 0.9, "nesterov": False, "ns_steps": 3, "weight_decay": 0.05,
+                  "adamw_lr": 0.01, "adamw_weight_decay": 0.05}, {"adamw_lr": 0.05}, 400, {"adamw_lr": 0.1}),
+    # Adafactor's step is relative (about lr * RMS(theta) per step): it needs a small lr to settle.
+    Case("adafactor", {"lr": 0.05, "beta2_decay": -0.5, "eps1": 1e-20, "eps2": 1e-2, "d": 2.0, "weight_decay": 0.05},
+         {"lr": 0.003}, 12500, {"lr": 0.05}),
 ]
 
 BY_NAME = {c.name: c for c in CASES}

@@ -14,6 +14,7 @@ from hypothesis import given, strategies as st
 from hypothesis.extra import numpy as hnp
 
 from optimlab import landscapes
+from optimlab._plain import pack, unpack
 from optimlab.optimizers import REGISTRY, get
 
 from registry import CASES, RAVINE_FRACTION, RAVINE_STEPS, ROSENBROCK_TOL
@@ -26,8 +27,12 @@ def test_registry_table_covers_every_optimizer():
     assert [c.name for c in CASES] == list(REGISTRY)
 
 
-def no_decay(case):
-    return {**case.hparams, "weight_decay": 0.0}
+def no_decay(hparams):
+    """*hparams* with every weight decay (also an inner optimizer's) set to 0."""
+    out = {k: 0.0 if k.endswith("weight_decay") else v for k, v in hparams.items()}
+    if isinstance(out.get("inner_hparams"), dict):
+        out["inner_hparams"] = no_decay(out["inner_hparams"])
+    return out
 
 
 # --- hypothesis strategies -------------------------------------------------------------
@@ -70,7 +75,8 @@ def test_module_exposes_the_contract(case):
     for hp in m.DEFAULTS:
         assert f"``{hp}``" in doc, f"{case.name}: hparam {hp} not mapped to a symbol in the docstring"
     for hp, value in m.DEFAULTS.items():
-        if isinstance(value, bool):
+        if isinstance(value, bool) or value is None or isinstance(value, str):
+            assert f"{hp}={value!r}" in doc.replace("``", "") or f'{hp}="{value}"' in doc, f"default {hp} not stated"
             continue
         stated = re.findall(rf"\b{hp}=([-+]?[0-9.]*[0-9](?:e[-+]?[0-9]+)?)", doc.replace("``", ""))
         assert any(float(s) == value for s in stated), f"{case.name}: default {hp}={value} not stated"
@@ -132,7 +138,7 @@ def test_zero_gradient_is_a_no_op_without_weight_decay(case, problem):
     m = get(case.name)
     params, grads, steps = problem
     zeros = {k: np.zeros_like(g) for k, g in grads.items()}
-    out, state = run(m, params, zeros, steps, no_decay(case))
+    out, state = run(m, params, zeros, steps, no_decay({**m.DEFAULTS, **case.hparams}))
     for k in params:
         np.testing.assert_array_equal(out[k], params[k])
     assert state["t"] == steps
@@ -181,18 +187,10 @@ def test_state_is_plain_data_and_survives_an_npz_round_trip(case, tmp_path):
     g = {k: rng.standard_normal(v.shape) for k, v in p.items()}
     p1, state = run(m, p, g, 3, case.hparams)
     _assert_plain(state)
-    flat = {}
-    for key, slots in state["slots"].items():
-        for slot, value in slots.items():
-            flat[f"{key}/{slot}"] = np.asarray(value)
-    np.savez(tmp_path / "s.npz", t=state["t"], optimizer=state["optimizer"], **flat)
+    np.savez(tmp_path / "s.npz", **pack(state))
     with np.load(tmp_path / "s.npz", allow_pickle=False) as z:
-        restored = {"optimizer": str(z["optimizer"]), "t": int(z["t"]), "slots": {k: {} for k in p}}
-        for name in z.files:
-            if "/" in name:
-                key, slot = name.split("/")
-                value = z[name]
-                restored["slots"][key][slot] = value if value.ndim else float(value)
+        restored = unpack(dict(z))
+    _assert_tree_equal(restored, state)
     a, _ = m.step(p1, g, state, case.hparams)
     b, _ = m.step(p1, g, restored, case.hparams)
     _assert_tree_equal(a, b)
@@ -232,8 +230,9 @@ def test_bad_input_raises_a_clear_error_before_anything_changes(case):
         bad(ValueError, r"'w'.*shape", st=other_shapes)
     hp_name = next(iter(m.DEFAULTS))  # e.g. "lr"
     bad(ValueError, f"unknown hparam '{hp_name}x'.*Did you mean '{hp_name}'", hparams={hp_name + "x": 0.1})
-    bad(ValueError, "hparam 'lr'.*got -0.1", hparams={"lr": -0.1})
-    bad(TypeError, "hparam 'lr'.*str", hparams={"lr": "0.1"})
+    real = next(n for n, spec in m.HPARAMS.specs.items() if type(spec).__name__ == "Real" and spec.low == 0.0)
+    bad(ValueError, f"hparam '{real}'.*got -0.1", hparams={real: -0.1})
+    bad(TypeError, f"hparam '{real}'.*str", hparams={real: "0.1"})
     bad(TypeError, "hparams must be a mapping", hparams=[("lr", 0.1)])
     bad(TypeError, "state must be None or a dict", st=[1, 2])
     _assert_tree_equal(snapshot, (p, g, state))
@@ -253,7 +252,7 @@ def test_every_hparam_range_is_checked(case):
 def _bad_values(spec):
     kind = type(spec).__name__
     if kind == "Real":
-        out = [float("nan"), True, None]
+        out = [float("nan"), True] + ([] if spec.optional else [None])
         if spec.low is not None:
             out.append(spec.low - 1.0)
             if spec.low_open:
@@ -266,8 +265,14 @@ def _bad_values(spec):
     if kind == "Bool":
         return [1, "yes", None]
     if kind == "Int":
-        return [1.5, True]
-    return []
+        return [1.5, True] + ([spec.low - 1] if spec.low is not None else []) + ([spec.high + 1] if spec.high else [])
+    if kind == "OptimizerName":
+        return ["adma", 3, None]
+    if kind == "OptionalMapping":
+        return [[("lr", 0.1)], "lr=0.1"]
+    if kind == "Function":
+        return [3.0, "f"] + ([] if spec.optional else [None])
+    raise AssertionError(f"no bad values known for a {kind} hparam")
 
 
 # --- behaviour on landscapes -------------------------------------------------------------
@@ -322,4 +327,4 @@ def _assert_plain(x):
         for v in x:
             _assert_plain(v)
     else:
-        assert isinstance(x, (np.ndarray, numbers.Number, str)) and not isinstance(x, np.generic)
+        assert x is None or isinstance(x, (np.ndarray, numbers.Number, str)) and not isinstance(x, np.generic)

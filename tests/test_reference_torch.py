@@ -1,9 +1,7 @@
-"""Layer 2: agreement with torch.optim, float64, >= 50 steps, tensors of several shapes.
+"""Layer 2: agreement with torch.optim, float64, 60 steps, tensors of three shapes, to 1e-6 relative.
 
-Both implementations start from the same parameters; at every step each
-computes the gradient of the same function at *its own* current parameters
-(plus the same noise), and the trajectories must agree to 1e-6 relative.
-Skipped when torch is not installed (CI installs it: ``pip install .[reference]``).
+See ``reference_harness.compare``.  Skipped when torch is not installed (CI
+installs it, ``pip install .[reference]``, and refuses to skip).
 """
 
 import numpy as np
@@ -11,6 +9,7 @@ import pytest
 
 from optimlab.optimizers import get
 
+from reference_harness import compare, torch_side
 from registry import SETTINGS
 
 from conftest import reference
@@ -18,9 +17,7 @@ from conftest import reference
 torch = reference("torch")
 pytestmark = pytest.mark.reference
 
-STEPS = 60
-SHAPES = [(7,), (4, 5), (2, 3, 4)]
-SCALES = [1.0, 0.01, 20.0]  # different gradient magnitudes per tensor
+SHAPES = [(7,), (4, 5), (2, 3, 4), ()]
 
 
 @pytest.fixture(autouse=True)
@@ -53,45 +50,27 @@ def _torch_opt(name, params, h):
         "nadam": lambda: O.NAdam(params, lr=h["lr"], betas=betas, eps=h["eps"], weight_decay=h["weight_decay"],
                                  momentum_decay=h["momentum_decay"]),
         "radam": lambda: O.RAdam(params, lr=h["lr"], betas=betas, eps=h["eps"], weight_decay=h["weight_decay"]),
+        "adafactor": lambda: O.Adafactor(params, lr=h["lr"], beta2_decay=h["beta2_decay"], eps=(h["eps1"], h["eps2"]),
+                                         d=h["d"], weight_decay=h["weight_decay"], foreach=False),
     }[name]()
 
 
 # PyTorch's RAdam has its threshold fixed at 5: the rho_threshold=4 setting has no counterpart.
-TORCH_SETTINGS = [(name, hp) for name, hp in SETTINGS if "rho_threshold" not in hp]
-
-
-def _grad(p, scale, noise):
-    """Gradient of scale * sum(0.5 (p - 0.3)^2 - cos(2p)/2) plus noise, computed in NumPy for both sides."""
-    return scale * ((p - 0.3) + np.sin(2 * p)) + noise
+TORCH_NAMES = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "adamw", "amsgrad", "adamax",
+               "nadam", "radam", "adafactor")
+TORCH_SETTINGS = [(name, hp) for name, hp in SETTINGS if name in TORCH_NAMES and "rho_threshold" not in hp]
 
 
 @pytest.mark.parametrize("name,hparams", TORCH_SETTINGS, ids=[f"{n}-{i}" for i, (n, _) in enumerate(TORCH_SETTINGS)])
 def test_trajectory_matches_torch(name, hparams):
     module = get(name)
     full = module.HPARAMS.resolve(hparams)
-    rng = np.random.default_rng(0)
-    ours = {f"p{i}": rng.standard_normal(shape) for i, shape in enumerate(SHAPES)}
-    theirs = [torch.tensor(p.copy()) for p in ours.values()]
-    opt = _torch_opt(name, theirs, full)
-    state = None
-    for t in range(STEPS):
-        noise = [0.1 * s * rng.standard_normal(p.shape) for s, p in zip(SCALES, ours.values())]
-        grads = {k: _grad(p, s, n) for (k, p), s, n in zip(ours.items(), SCALES, noise)}
-        for tp, s, n in zip(theirs, SCALES, noise):
-            tp.grad = torch.from_numpy(_grad(tp.detach().numpy(), s, n))
-        ours, state = module.step(ours, grads, state, hparams)
-        opt.step()
-        for (k, p), tp in zip(ours.items(), theirs):
-            assert p.dtype == np.float64
-            np.testing.assert_allclose(p, tp.detach().numpy(), rtol=1e-6, atol=1e-10,
-                                       err_msg=f"{name} {k} step {t + 1}")
-    assert state["t"] == STEPS
+    compare(module, hparams, SHAPES, *torch_side(torch, lambda ts: _torch_opt(name, ts, full)))
 
 
-def test_every_core_optimizer_is_checked_against_torch_with_and_without_weight_decay():
+def test_every_torch_counterpart_is_checked_with_and_without_weight_decay():
     names = {n for n, _ in TORCH_SETTINGS}
-    assert names == {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "adamw", "amsgrad",
-                     "adamax", "nadam", "radam"}
+    assert names == set(TORCH_NAMES)
     for name in names:
         assert (name, {}) in TORCH_SETTINGS, f"{name}: defaults not checked"
         assert any(n == name and h.get("weight_decay") for n, h in TORCH_SETTINGS), f"{name}: no weight-decay setting"

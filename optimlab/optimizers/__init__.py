@@ -16,23 +16,34 @@ from types import ModuleType
 from .._errors import InputTypeError, suggest
 from . import (
     adadelta,
+    adafactor,
     adagrad,
     adam,
     adamax,
     adamw,
     amsgrad,
+    lamb,
+    lars,
+    lion,
+    lookahead,
     momentum,
+    muon,
     nadam,
     nesterov,
     radam,
+    ranger,
     rmsprop,
     sgd,
+    stable_adamw,
 )
 
 #: name -> module, in teaching order (the lecture's order of chapters).
 REGISTRY: dict[str, ModuleType] = {
     m.NAME: m
-    for m in (sgd, momentum, nesterov, adagrad, rmsprop, adadelta, adam, adamw, amsgrad, adamax, nadam, radam)
+    for m in (
+        sgd, momentum, nesterov, adagrad, rmsprop, adadelta, adam, adamw, amsgrad, adamax, nadam, radam,
+        lookahead, ranger, lars, lamb, stable_adamw, lion, muon, adafactor,
+    )
 }
 
 

@@ -31,12 +31,17 @@ from .._errors import InputTypeError, suggest
 SINGLE_KEY = "param"
 
 
+def _arraylike(x) -> bool:
+    """An ndarray, or a NumPy scalar (what arithmetic on a 0-d array returns)."""
+    return isinstance(x, (np.ndarray, np.generic))
+
+
 def as_tree(params: Any) -> tuple[dict, bool]:
     """Return ``(dict of arrays, was_single)``, checking every array is floating."""
-    if isinstance(params, np.ndarray):
-        tree, single = {SINGLE_KEY: params}, True
+    if _arraylike(params):
+        tree, single = {SINGLE_KEY: np.asarray(params)}, True
     elif isinstance(params, Mapping):
-        tree, single = dict(params), False
+        tree, single = {k: np.asarray(v) if isinstance(v, np.generic) else v for k, v in params.items()}, False
     else:
         raise InputTypeError(
             f"params must be a numpy array or a mapping name -> numpy array; got {type(params).__name__}"
@@ -59,11 +64,11 @@ def as_tree(params: Any) -> tuple[dict, bool]:
 def match_grads(tree: dict, grads: Any, single: bool, check_finite: bool = True) -> dict:
     """Check that *grads* has the structure of *tree*; return it as a dict in tree's key order."""
     if single:
-        if not isinstance(grads, np.ndarray):
+        if not _arraylike(grads):
             raise InputTypeError(
                 f"params is a single array, so grads must be one too; got {type(grads).__name__}"
             )
-        gtree = {SINGLE_KEY: grads}
+        gtree = {SINGLE_KEY: np.asarray(grads)}
     else:
         if not isinstance(grads, Mapping):
             raise InputTypeError(f"grads must be a mapping like params; got {type(grads).__name__}")
@@ -77,6 +82,7 @@ def match_grads(tree: dict, grads: Any, single: bool, check_finite: bool = True)
                 + suggest(extra[0], tree)
             )
         gtree = {k: grads[k] for k in tree}
+    gtree = {k: np.asarray(g) if isinstance(g, np.generic) else g for k, g in gtree.items()}
     for key, g in gtree.items():
         label = "grads" if single else f"grads[{key!r}]"
         if not isinstance(g, np.ndarray):

@@ -30,20 +30,25 @@ from .._errors import InputTypeError, suggest
 class Real:
     """A real number in [low, high] (either end may be open or absent)."""
 
-    default: float
+    default: float | None
     low: float | None = None
     high: float | None = None
     low_open: bool = False
     high_open: bool = False
+    optional: bool = False  # None allowed (meaning documented by the optimizer)
 
     def describe(self) -> str:
         if self.low is None and self.high is None:
-            return "a finite real number"
-        lo = "(-inf" if self.low is None else ("(" if self.low_open else "[") + f"{self.low:g}"
-        hi = "inf)" if self.high is None else f"{self.high:g}" + (")" if self.high_open else "]")
-        return f"a real number in {lo}, {hi}"
+            text = "a finite real number"
+        else:
+            lo = "(-inf" if self.low is None else ("(" if self.low_open else "[") + f"{self.low:g}"
+            hi = "inf)" if self.high is None else f"{self.high:g}" + (")" if self.high_open else "]")
+            text = f"a real number in {lo}, {hi}"
+        return text + (" or None" if self.optional else "")
 
-    def check(self, name: str, value: Any) -> float:
+    def check(self, name: str, value: Any) -> float | None:
+        if value is None and self.optional:
+            return None
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise InputTypeError(
                 f"hparam {name!r} must be {self.describe()}; got {value!r} of type {type(value).__name__}"
@@ -119,6 +124,61 @@ class Choice:
             raise ValueError(
                 f"hparam {name!r} must be {self.describe()}; got {value!r}." + suggest(value, self.choices)
             )
+        return value
+
+
+@dataclass(frozen=True)
+class OptimizerName:
+    """The name of a registered optimizer (checked against the registry when used)."""
+
+    default: str
+
+    def describe(self) -> str:
+        return "the name of a registered optimizer"
+
+    def check(self, name: str, value: Any) -> str:
+        from . import REGISTRY  # the registry imports the modules that use this spec
+
+        if not isinstance(value, str):
+            raise InputTypeError(f"hparam {name!r} must be an optimizer name (str); got {type(value).__name__}")
+        if value not in REGISTRY:
+            raise ValueError(
+                f"hparam {name!r} must be a registered optimizer ({', '.join(REGISTRY)}); got {value!r}."
+                + suggest(value, REGISTRY)
+            )
+        return value
+
+
+@dataclass(frozen=True)
+class OptionalMapping:
+    """A dict (checked by whoever uses it) or None."""
+
+    default: None = None
+
+    def describe(self) -> str:
+        return "a dict or None"
+
+    def check(self, name: str, value: Any):
+        if value is not None and not isinstance(value, Mapping):
+            raise InputTypeError(f"hparam {name!r} must be a dict or None; got {type(value).__name__}")
+        return value
+
+
+@dataclass(frozen=True)
+class Function:
+    """A callable (e.g. a Hessian function), or None when optional."""
+
+    default: Any = None
+    optional: bool = False
+
+    def describe(self) -> str:
+        return "a callable" + (" or None" if self.optional else "")
+
+    def check(self, name: str, value: Any):
+        if value is None and self.optional:
+            return None
+        if not callable(value):
+            raise InputTypeError(f"hparam {name!r} must be {self.describe()}; got {type(value).__name__}")
         return value
 
 

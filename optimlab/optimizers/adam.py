@@ -71,7 +71,7 @@ HPARAMS = Hparams(
 DEFAULTS = HPARAMS.defaults
 
 
-def _init_slots(theta, hp):
+def init_slots(theta, hp):
     return {"m": np.zeros_like(theta), "v": np.zeros_like(theta)}
 
 
@@ -96,5 +96,5 @@ def _update(theta, g, slots, t, hp):
     return theta - adam_delta(m, v, t, hp), {"m": m, "v": v}
 
 
-RULE = Rule(NAME, HPARAMS, _init_slots, _update)
+RULE = Rule(NAME, HPARAMS, init_slots, _update)
 init, step = RULE.init, RULE.step  # the public contract (SPEC.md section 1)

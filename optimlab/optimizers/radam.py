@@ -109,5 +109,5 @@ def _update(theta, g, slots, t, hp):
     return theta - lr * r_t * l_t * m_hat, {"m": m, "v": v}  # (7)
 
 
-RULE = Rule(NAME, HPARAMS, adam._init_slots, _update)
+RULE = Rule(NAME, HPARAMS, adam.init_slots, _update)
 init, step = RULE.init, RULE.step  # the public contract (SPEC.md section 1)

@@ -1,0 +1,66 @@
+r"""LAMB: layer-wise adaptive moments for batch training (optax's form).
+
+For each parameter array :math:`\theta` at step :math:`t = 1, 2, \dots`:
+
+.. math::
+
+    m_t &= \beta_1 m_{t-1} + (1-\beta_1)\, g_t, \qquad v_t = \beta_2 v_{t-1} + (1-\beta_2)\, g_t^2  \quad (1)\\
+    \hat m_t &= m_t/(1-\beta_1^t), \qquad \hat v_t = v_t/(1-\beta_2^t)                               \quad (2)\\
+    u_t &= \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon} + \lambda\,\theta_{t-1}                        \quad (3)\\
+    r_t &= \frac{\lVert\theta_{t-1}\rVert}{\lVert u_t\rVert}
+        \quad (1 \text{ if either norm is } 0)                                                       \quad (4)\\
+    \theta_t &= \theta_{t-1} - \eta\, r_t\, u_t                                                      \quad (5)
+
+Symbols to hparams: :math:`\eta` is ``lr``, :math:`\beta_1, \beta_2` are
+``beta1``, ``beta2``, :math:`\epsilon` is ``eps``, :math:`\lambda` is
+``weight_decay``.  Defaults: ``lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-6,
+weight_decay=0``.  State: ``m``, ``v``.  Norms are Frobenius norms of the
+whole array ("layer"); every array gets a trust ratio, vectors included.
+
+LAMB is LARS's trust ratio (:mod:`~optimlab.optimizers.lars`) on top of the
+AdamW direction (3): with :math:`r_t` forced to 1 it *is*
+:mod:`~optimlab.optimizers.adamw` (tested), and because (3) is invariant to
+the gradient's scale and (4) normalises the step, scaling one layer's gradient
+by 1000 leaves its step unchanged (tested).
+
+References: Y. You et al., "Large Batch Optimization for Deep Learning:
+Training BERT in 76 minutes", ICLR 2020, https://arxiv.org/abs/1904.00962
+(Algorithm 2).  Agrees with ``optax.lamb`` (float64).
+
+.. note::
+   **The scaling function.**  The paper writes
+   :math:`\phi(\lVert\theta\rVert)/\lVert u\rVert` with a clipping function
+   :math:`\phi` (identity in practice) and uses no bias correction in one
+   version of its Algorithm 2; optax, NVIDIA's and most implementations use
+   the identity and Adam's bias correction, as here.
+"""
+
+import numpy as np
+
+from . import adam
+from ._base import Rule
+from ._hparams import Hparams, Real
+
+NAME = "lamb"
+FAMILY = "layer-wise"
+YEAR = 2019
+PAPER = "https://arxiv.org/abs/1904.00962"
+
+HPARAMS = Hparams(**{**adam.HPARAMS.specs, "eps": Real(1e-6, low=0.0)})
+DEFAULTS = HPARAMS.defaults
+
+
+def trust_ratio(theta, u):
+    """Line (4) for one array (a Python float)."""
+    w_norm, u_norm = float(np.linalg.norm(theta)), float(np.linalg.norm(u))
+    return 1.0 if w_norm == 0.0 or u_norm == 0.0 else w_norm / u_norm
+
+
+def _update(theta, g, slots, t, hp):
+    m, v = adam.moments(g, slots, hp)  # (1)
+    u = adam.adam_delta(m, v, t, {**hp, "lr": 1.0}) + hp["weight_decay"] * theta  # (2)-(3)
+    return theta - hp["lr"] * trust_ratio(theta, u) * u, {"m": m, "v": v}  # (4)-(5)
+
+
+RULE = Rule(NAME, HPARAMS, adam.init_slots, _update)
+init, step = RULE.init, RULE.step  # the public contract (SPEC.md section 1)

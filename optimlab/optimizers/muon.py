@@ -1,0 +1,144 @@
+r"""Muon: momentum orthogonalized by Newton-Schulz, for matrices; AdamW for everything else.
+
+For each **2-D** parameter array :math:`W` (shape :math:`A \times B`):
+
+.. math::
+
+    b_t &= \mu\, b_{t-1} + (1-\mu)\, G_t, \qquad b_0 = 0                               \quad (1)\\
+    U_t &= (1-\mu)\, G_t + \mu\, b_t \quad\text{(Nesterov; } U_t = b_t \text{ otherwise)}  \quad (2)\\
+    O_t &= \mathrm{NS}_5(U_t) \approx \text{the polar factor } U V^\top \text{ of } U_t = U\Sigma V^\top \quad (3)\\
+    W_t &= (1 - \eta\lambda)\, W_{t-1} - \eta\,\sqrt{\max(1, A/B)}\; O_t                \quad (4)
+
+where :math:`\mathrm{NS}_k` (:func:`orthogonalize`) transposes a tall matrix to
+wide, normalises :math:`X_0 = U/\max(\lVert U\rVert_F, \epsilon)` and iterates
+:math:`k` times the quintic
+
+.. math::
+
+    X \leftarrow aX + (bXX^\top + c(XX^\top)^2)X, \qquad (a, b, c) = (3.4445, -4.7750, 2.0315)  \quad (5)
+
+which maps every singular value :math:`\sigma` of :math:`X` through
+:math:`p(\sigma) = a\sigma + b\sigma^3 + c\sigma^5` (:func:`ns_polynomial`) and
+leaves the singular vectors alone.  The coefficients maximise the slope at 0,
+so small singular values grow fast; the price is that the iteration does not
+converge to 1 but oscillates in a band of roughly 0.7 to 1.1 (tested).
+Arrays that are **not 2-D** (biases, gains, scalars) are updated by
+:mod:`~optimlab.optimizers.adamw` with the ``adamw_*`` hparams, as the lecture
+(chapter 002) and the authors prescribe.
+
+Symbols to hparams: :math:`\eta` is ``lr``, :math:`\mu` is ``momentum``,
+``nesterov`` selects (2), :math:`k` is ``ns_steps``, :math:`\epsilon` is
+``eps``, :math:`\lambda` is ``weight_decay``; the AdamW part uses
+``adamw_lr``, ``adamw_beta1``, ``adamw_beta2``, ``adamw_eps``,
+``adamw_weight_decay``.  Defaults: ``lr=0.02, momentum=0.95, nesterov=True,
+ns_steps=5, eps=1e-7, weight_decay=0, adamw_lr=3e-4, adamw_beta1=0.9,
+adamw_beta2=0.95, adamw_eps=1e-10, adamw_weight_decay=0`` (the AdamW settings
+are those of Keller Jordan's reference code).  State: ``b`` for matrices,
+AdamW's ``m``, ``v`` for the rest.
+
+References: K. Jordan et al., "Muon: An optimizer for hidden layers in neural
+networks", 2024, https://kellerjordan.github.io/posts/muon/ ; code:
+https://github.com/KellerJordan/Muon .  Agrees with ``torch.optim.Muon`` on
+2-D arrays when torch's Newton-Schulz is run in float64 (the test patches it).
+
+.. note::
+   **Precision.**  PyTorch and the reference code run (5) in bfloat16; this
+   module runs it in float64 whatever the parameter's dtype and casts the
+   result back, so it agrees with them only to bfloat16 precision unless the
+   reference is patched.
+
+.. note::
+   **The lr scale** :math:`\sqrt{\max(1, A/B)}` (PyTorch's default
+   ``adjust_lr_fn="original"``) is taken from the array's shape as given.
+   PyTorch's ``Linear`` weights are ``(out, in)``, so there it is
+   :math:`\sqrt{\max(1, \text{out}/\text{in})}`; optimlab's MLP stores ``(fan_in,
+   fan_out)``, where the same rule reads :math:`\sqrt{\max(1, \text{in}/\text{out})}`.
+   Weight decay is multiplied by the unscaled ``lr``, as in PyTorch.
+"""
+
+import math
+
+import numpy as np
+
+from . import adamw
+from ._base import Rule
+from ._hparams import Bool, Hparams, Int, Real
+
+NAME = "muon"
+FAMILY = "matrix"
+YEAR = 2024
+PAPER = "https://kellerjordan.github.io/posts/muon/"
+
+NS_COEFFICIENTS = (3.4445, -4.7750, 2.0315)
+
+HPARAMS = Hparams(
+    lr=Real(0.02, low=0.0),
+    momentum=Real(0.95, low=0.0, high=1.0, high_open=True),
+    nesterov=Bool(True),
+    ns_steps=Int(5, low=0, high=99),
+    eps=Real(1e-7, low=0.0, low_open=True),
+    weight_decay=Real(0.0, low=0.0),
+    adamw_lr=Real(3e-4, low=0.0),
+    adamw_beta1=Real(0.9, low=0.0, high=1.0, high_open=True),
+    adamw_beta2=Real(0.95, low=0.0, high=1.0, high_open=True),
+    adamw_eps=Real(1e-10, low=0.0),
+    adamw_weight_decay=Real(0.0, low=0.0),
+)
+DEFAULTS = HPARAMS.defaults
+
+
+def orthogonalize(G, steps=5, eps=1e-7):
+    """Lines (3)/(5): the quintic Newton-Schulz iteration on a 2-D array, run in float64.
+
+    Returns an array of G's shape and (floating) dtype whose singular vectors are G's
+    and whose singular values are all near 1 (in a band, not exactly 1).
+    """
+    G = np.asarray(G)
+    if G.ndim != 2:
+        raise ValueError(f"orthogonalize needs a 2-D array; got shape {G.shape}")
+    a, b, c = NS_COEFFICIENTS
+    X = G.astype(np.float64)
+    tall = X.shape[0] > X.shape[1]
+    if tall:
+        X = X.T
+    X = X / max(float(np.linalg.norm(X)), eps)
+    for _ in range(steps):
+        A = X @ X.T
+        X = a * X + (b * A + c * A @ A) @ X  # (5)
+    if tall:
+        X = X.T
+    return X.astype(G.dtype if np.issubdtype(G.dtype, np.floating) else np.float64)
+
+
+def ns_polynomial(sigma, steps=1):
+    r"""What ``steps`` Newton-Schulz iterations do to a singular value: :math:`p^{\circ k}(\sigma)`."""
+    a, b, c = NS_COEFFICIENTS
+    s = np.asarray(sigma, dtype=float)
+    for _ in range(steps):
+        s = a * s + b * s**3 + c * s**5
+    return s
+
+
+def _adamw_hparams(hp):
+    return {"lr": hp["adamw_lr"], "beta1": hp["adamw_beta1"], "beta2": hp["adamw_beta2"], "eps": hp["adamw_eps"],
+            "weight_decay": hp["adamw_weight_decay"]}
+
+
+def _init_slots(theta, hp):
+    return {"b": np.zeros_like(theta)} if theta.ndim == 2 else adamw.RULE.init_slots(theta, hp)
+
+
+def _update(W, G, slots, t, hp):
+    if W.ndim != 2:
+        return adamw.RULE.update(W, G, slots, t, _adamw_hparams(hp))
+    mu, lr = hp["momentum"], hp["lr"]
+    b = mu * slots["b"] + (1.0 - mu) * G  # (1)
+    U = (1.0 - mu) * G + mu * b if hp["nesterov"] else b  # (2)
+    O = orthogonalize(U, hp["ns_steps"], hp["eps"])  # (3)
+    A, B = W.shape
+    W = (1.0 - lr * hp["weight_decay"]) * W - lr * math.sqrt(max(1.0, A / B)) * O  # (4)
+    return W, {"b": b}
+
+
+RULE = Rule(NAME, HPARAMS, _init_slots, _update)
+init, step = RULE.init, RULE.step  # the public contract (SPEC.md section 1)

@@ -1,0 +1,156 @@
+"""Layer 2 for the optimizers beyond Adam: agreement with the reference each SPEC.md row names.
+
+float64, 60 steps, several tensors of different shapes, the defaults and a
+non-default setting (from ``registry.py``), 1e-6 relative; see
+``reference_harness.compare``.  Each reference library is a test-only extra.
+"""
+
+import numpy as np
+import pytest
+
+from optimlab.optimizers import get
+
+from conftest import reference
+from reference_harness import compare, torch_side
+from registry import BY_NAME
+
+torch = reference("torch")
+pytestmark = pytest.mark.reference
+
+SHAPES = [(7,), (4, 5), (2, 3, 4), (6, 3)]
+MATRICES = [(4, 5), (6, 3), (5, 5), (1, 4)]  # torch's Muon takes 2-D arrays only
+
+
+@pytest.fixture(autouse=True)
+def _float64_default():
+    old = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    yield
+    torch.set_default_dtype(old)
+
+
+def settings(name):
+    return [{}, BY_NAME[name].hparams]
+
+
+def full(name, hparams):
+    return get(name).HPARAMS.resolve(hparams)
+
+
+@pytest.mark.parametrize("hparams", settings("lars"), ids=["defaults", "custom"])
+def test_lars_matches_pytorch_optimizer(hparams):
+    po = reference("pytorch_optimizer")
+    h = full("lars", hparams)
+    make = lambda ts: po.LARS(ts, lr=h["lr"], weight_decay=h["weight_decay"], momentum=h["momentum"],  # noqa: E731
+                              dampening=h["dampening"], trust_coefficient=h["trust_coefficient"],
+                              nesterov=h["nesterov"], foreach=False)
+    compare(get("lars"), hparams, SHAPES, *torch_side(torch, make))
+
+
+@pytest.mark.parametrize("hparams", settings("stable_adamw"), ids=["defaults", "custom"])
+def test_stable_adamw_matches_optimi(hparams):
+    optimi = reference("optimi")
+    h = full("stable_adamw", hparams)
+    make = lambda ts: optimi.StableAdamW(ts, lr=h["lr"], betas=(h["beta1"], h["beta2"]), eps=h["eps"],  # noqa: E731
+                                         weight_decay=h["weight_decay"], foreach=False, kahan_sum=False)
+    compare(get("stable_adamw"), hparams, SHAPES, *torch_side(torch, make))
+
+
+@pytest.mark.parametrize("hparams", settings("lion"), ids=["defaults", "custom"])
+def test_lion_matches_lion_pytorch(hparams):
+    lion_pytorch = reference("lion_pytorch")
+    h = full("lion", hparams)
+    make = lambda ts: lion_pytorch.Lion(ts, lr=h["lr"], betas=(h["beta1"], h["beta2"]),  # noqa: E731
+                                        weight_decay=h["weight_decay"])
+    compare(get("lion"), hparams, SHAPES, *torch_side(torch, make))
+
+
+def _newton_schulz_float64(grad, ns_coefficients, ns_steps, eps):
+    """torch.optim._muon._zeropower_via_newtonschulz with bfloat16 replaced by float64 (and nothing else)."""
+    a, b, c = ns_coefficients
+    ortho_grad = grad.to(torch.float64)
+    if grad.size(0) > grad.size(1):
+        ortho_grad = ortho_grad.T
+    ortho_grad = ortho_grad / ortho_grad.norm().clamp(min=eps)
+    for _ in range(ns_steps):
+        gram_matrix = ortho_grad @ ortho_grad.T
+        gram_update = torch.addmm(gram_matrix, gram_matrix, gram_matrix, beta=b, alpha=c)
+        ortho_grad = torch.addmm(ortho_grad, gram_update, ortho_grad, beta=a)
+    if grad.size(0) > grad.size(1):
+        ortho_grad = ortho_grad.T
+    return ortho_grad
+
+
+@pytest.mark.parametrize("hparams", settings("muon"), ids=["defaults", "custom"])
+def test_muon_matches_torch_with_float64_newton_schulz(hparams, monkeypatch):
+    """The patch changes only the precision of torch's Newton-Schulz (bfloat16 -> float64)."""
+    import torch.optim._muon as torch_muon
+
+    monkeypatch.setattr(torch_muon, "_zeropower_via_newtonschulz", _newton_schulz_float64)
+    h = full("muon", hparams)
+    make = lambda ts: torch.optim.Muon(ts, lr=h["lr"], weight_decay=h["weight_decay"],  # noqa: E731
+                                       momentum=h["momentum"], nesterov=h["nesterov"], ns_steps=h["ns_steps"],
+                                       eps=h["eps"])
+    compare(get("muon"), hparams, MATRICES, *torch_side(torch, make))
+
+
+def test_muon_non_matrix_arrays_follow_adamw():
+    from optimlab.optimizers import adamw, muon
+
+    h = BY_NAME["muon"].hparams
+    inner = {"lr": h["adamw_lr"], "weight_decay": h["adamw_weight_decay"], "beta1": 0.9, "beta2": 0.95, "eps": 1e-10}
+    rng = np.random.default_rng(0)
+    p = {"bias": rng.standard_normal(5), "gain": rng.standard_normal(()), "kernel": rng.standard_normal((2, 2, 3))}
+    s_m = s_a = None
+    q = p
+    for _ in range(20):
+        g = {k: rng.standard_normal(v.shape) for k, v in p.items()}
+        p, s_m = muon.step(p, g, s_m, h)
+        q, s_a = adamw.step(q, g, s_a, inner)
+        for k in p:
+            np.testing.assert_array_equal(p[k], q[k])
+
+
+@pytest.mark.parametrize("hparams", settings("lamb"), ids=["defaults", "custom"])
+def test_lamb_matches_optax(hparams):
+    jax = reference("jax")
+    optax = reference("optax")
+    jax.config.update("jax_enable_x64", True)
+    jnp = jax.numpy
+    h = full("lamb", hparams)
+    tx = optax.lamb(learning_rate=h["lr"], b1=h["beta1"], b2=h["beta2"], eps=h["eps"], weight_decay=h["weight_decay"])
+
+    def start(arrays):
+        params = [jnp.asarray(a, dtype=jnp.float64) for a in arrays]
+        return {"params": params, "state": tx.init(params)}
+
+    def step(handle, grads_for):
+        grads = [jnp.asarray(g) for g in grads_for([np.asarray(p) for p in handle["params"]])]
+        updates, handle["state"] = tx.update(grads, handle["state"], handle["params"])
+        handle["params"] = optax.apply_updates(handle["params"], updates)
+        assert handle["params"][0].dtype == jnp.float64
+        return [np.asarray(p) for p in handle["params"]]
+
+    compare(get("lamb"), hparams, SHAPES, start, step)
+
+
+LOOKAHEAD_SETTINGS = [
+    ({}, lambda ts: torch.optim.Adam(ts, lr=1e-3)),
+    (BY_NAME["lookahead"].hparams, lambda ts: torch.optim.SGD(ts, lr=0.02, momentum=0.9, weight_decay=0.05)),
+    ({"inner": "radam", "inner_hparams": {"lr": 0.01}, "k": 6, "alpha": 0.3}, lambda ts: torch.optim.RAdam(ts, lr=0.01)),
+]
+
+
+@pytest.mark.parametrize("hparams,inner", LOOKAHEAD_SETTINGS, ids=["adam", "momentum", "radam"])
+def test_lookahead_matches_pytorch_optimizer(hparams, inner):
+    po = reference("pytorch_optimizer")
+    h = full("lookahead", hparams)
+    make = lambda ts: po.Lookahead(inner(ts), k=h["k"], alpha=h["alpha"], pullback_momentum="none")  # noqa: E731
+    compare(get("lookahead"), hparams, SHAPES, *torch_side(torch, make))
+
+
+def test_every_beyond_adam_first_order_optimizer_has_a_reference_test():
+    tests = [n for n in globals() if n.startswith("test_") and "_matches_" in n]
+    for name in ("lars", "lamb", "stable_adamw", "lion", "muon", "lookahead"):
+        assert any(t.startswith(f"test_{name}_matches_") for t in tests), name
+        assert BY_NAME[name].hparams, f"{name}: no non-default setting"
