@@ -1,8 +1,11 @@
-"""Layer 1: each optimizer against a plain-Python scalar transcription of its documented formula.
+"""Layer 1: each optimizer against a plain-Python transcription of its documented formula.
 
-The functions below use only floats and the ``math`` module, written line by
-line from the module docstrings (not from the library's helpers), and are run
-coordinate by coordinate on a small problem.  The library must agree to 1e-12.
+The transcriptions below use only floats, lists and the ``math`` module, written
+line by line from the module docstrings (not from the library's helpers).
+Elementwise rules are written for one scalar coordinate and run coordinate by
+coordinate; layer-wise rules (norms, factored moments, Newton-Schulz) are
+written for a small matrix and a vector held as Python lists.  The library
+must agree to 1e-12 over 25 steps.
 """
 
 import math
@@ -10,182 +13,319 @@ import math
 import numpy as np
 import pytest
 
-from optimlab.optimizers import get
+from optimlab.optimizers import REGISTRY, get
 
-from registry import SETTINGS, SETTING_IDS
+from registry import SETTING_IDS, SETTINGS
 
 STEPS = 25
+
+# ---------------------------------------------------------------------------------------------
+# Elementwise rules: step(x, g, s, t, **hp) -> (x, s), with s a dict of floats ({} at first).
+
+
+def sgd(x, g, s, t, lr, weight_decay):
+    g = g + weight_decay * x
+    return x - lr * g, s
+
+
+def momentum(x, g, s, t, lr, momentum, dampening, weight_decay):
+    g = g + weight_decay * x
+    b = g if t == 1 else momentum * s["b"] + (1 - dampening) * g
+    return x - lr * b, {"b": b}
+
+
+def nesterov(x, g, s, t, lr, momentum, weight_decay):
+    g = g + weight_decay * x
+    b = momentum * s.get("b", 0.0) + g
+    return x - lr * (g + momentum * b), {"b": b}
+
+
+def adagrad(x, g, s, t, lr, eps, initial_accumulator_value, lr_decay, weight_decay):
+    g = g + weight_decay * x
+    lr_t = lr / (1 + (t - 1) * lr_decay)
+    h = s.get("h", initial_accumulator_value) + g * g
+    return x - lr_t * g / (math.sqrt(h) + eps), {"h": h}
+
+
+def rmsprop(x, g, s, t, lr, rho, eps, momentum, centered, weight_decay):
+    g = g + weight_decay * x
+    v = rho * s.get("v", 0.0) + (1 - rho) * g * g
+    gbar = rho * s.get("gbar", 0.0) + (1 - rho) * g
+    d = (math.sqrt(v - gbar * gbar) if centered else math.sqrt(v)) + eps
+    b = momentum * s.get("b", 0.0) + g / d
+    x = x - lr * b if momentum > 0 else x - lr * g / d
+    return x, {"v": v, "gbar": gbar, "b": b}
+
+
+def adadelta(x, g, s, t, lr, rho, eps, weight_decay):
+    g = g + weight_decay * x
+    v = rho * s.get("v", 0.0) + (1 - rho) * g * g
+    delta = math.sqrt(s.get("u", 0.0) + eps) / math.sqrt(v + eps) * g
+    u = rho * s.get("u", 0.0) + (1 - rho) * delta * delta
+    return x - lr * delta, {"v": v, "u": u}
+
+
+def adam(x, g, s, t, lr, beta1, beta2, eps, weight_decay, decoupled=False, ams=False):
+    if decoupled:
+        x = (1 - lr * weight_decay) * x
+    else:
+        g = g + weight_decay * x
+    m = beta1 * s.get("m", 0.0) + (1 - beta1) * g
+    v = beta2 * s.get("v", 0.0) + (1 - beta2) * g * g
+    vmax = max(s.get("vmax", 0.0), v)
+    m_hat = m / (1 - beta1**t)
+    v_hat = (vmax if ams else v) / (1 - beta2**t)
+    return x - lr * m_hat / (math.sqrt(v_hat) + eps), {"m": m, "v": v, "vmax": vmax}
+
+
+def adamw(x, g, s, t, **hp):
+    return adam(x, g, s, t, decoupled=True, **hp)
+
+
+def amsgrad(x, g, s, t, **hp):
+    return adam(x, g, s, t, ams=True, **hp)
+
+
+def adamax(x, g, s, t, lr, beta1, beta2, eps, weight_decay):
+    g = g + weight_decay * x
+    m = beta1 * s.get("m", 0.0) + (1 - beta1) * g
+    u = max(beta2 * s.get("u", 0.0), abs(g) + eps)
+    return x - lr / (1 - beta1**t) * m / u, {"m": m, "u": u}
+
+
+def nadam(x, g, s, t, lr, beta1, beta2, eps, weight_decay, momentum_decay):
+    g = g + weight_decay * x
+    mu = beta1 * (1 - 0.5 * 0.96 ** (t * momentum_decay))
+    mu_next = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * momentum_decay))
+    prod = s.get("prod", 1.0) * mu
+    m = beta1 * s.get("m", 0.0) + (1 - beta1) * g
+    v = beta2 * s.get("v", 0.0) + (1 - beta2) * g * g
+    d = math.sqrt(v / (1 - beta2**t)) + eps
+    x = x - lr * (1 - mu) / (1 - prod) * g / d - lr * mu_next / (1 - prod * mu_next) * m / d
+    return x, {"prod": prod, "m": m, "v": v}
+
+
+def radam(x, g, s, t, lr, beta1, beta2, eps, weight_decay, rho_threshold):
+    g = g + weight_decay * x
+    m = beta1 * s.get("m", 0.0) + (1 - beta1) * g
+    v = beta2 * s.get("v", 0.0) + (1 - beta2) * g * g
+    m_hat = m / (1 - beta1**t)
+    rho_inf = 2 / (1 - beta2) - 1
+    rho_t = rho_inf - 2 * t * beta2**t / (1 - beta2**t)
+    if rho_t > rho_threshold:
+        r = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
+        l = math.sqrt(1 - beta2**t) / (math.sqrt(v) + eps)
+        return x - lr * r * l * m_hat, {"m": m, "v": v}
+    return x - lr * m_hat, {"m": m, "v": v}
+
+
+def lion(x, g, s, t, lr, beta1, beta2, weight_decay):
+    m = s.get("m", 0.0)
+    c = beta1 * m + (1 - beta1) * g
+    sign = (c > 0) - (c < 0)
+    x = (1 - lr * weight_decay) * x - lr * sign
+    return x, {"m": beta2 * m + (1 - beta2) * g}
+
+
+def _lookahead(x, g, s, t, inner, inner_hparams, k, alpha):
+    """Zhang et al. (2019), Algorithm 1, around a scalar inner rule."""
+    slow = s.get("slow", x)
+    x, inner_s = inner(x, g, s.get("inner", {}), t, **inner_hparams)
+    if t % k == 0:
+        slow = slow + alpha * (x - slow)
+        x = slow
+    return x, {"slow": slow, "inner": inner_s}
+
+
+def lookahead(x, g, s, t, inner, inner_hparams, k, alpha):
+    rule = ELEMENTWISE[inner]
+    return _lookahead(x, g, s, t, rule, {**get(inner).DEFAULTS, **(inner_hparams or {})}, k, alpha)
+
+
+def ranger(x, g, s, t, k, alpha, **radam_hp):
+    return _lookahead(x, g, s, t, radam, radam_hp, k, alpha)
+
+
+ELEMENTWISE = {f.__name__: f for f in (sgd, momentum, nesterov, adagrad, rmsprop, adadelta, adam, adamw, amsgrad,
+                                       adamax, nadam, radam, lion, lookahead, ranger)}
+
 X0 = [1.5, -0.7, 0.05, 3.0]
 
 
 def grad_fn(x, i):
     """A smooth, coordinate-dependent gradient (of sum_i s_i/2 (x-c_i)^2 + sin x)."""
-    s, c = [1.0, 0.3, 5.0, 0.02][i], [0.5, -2.0, 0.0, 1.0][i]
+    s, c = [1.0, 0.3, 5.0, 0.02][i % 4], [0.5, -2.0, 0.0, 1.0][i % 4]
     return s * (x - c) + math.cos(x)
 
 
-def tb_sgd(x, i, lr, weight_decay):
-    xs = []
-    for t in range(1, STEPS + 1):
-        g = grad_fn(x, i) + weight_decay * x
-        x = x - lr * g
-        xs.append(x)
-    return xs
+# ---------------------------------------------------------------------------------------------
+# Layer-wise rules: step(P, G, S, t, **hp) -> (P, S) for P = {"W": 3x2 list of lists, "b": list of 2}.
+
+def _flat(a):
+    return [v for row in a for v in row] if isinstance(a[0], list) else list(a)
 
 
-def tb_momentum(x, i, lr, momentum, dampening, weight_decay):
-    xs, b = [], 0.0
-    for t in range(1, STEPS + 1):
-        g = grad_fn(x, i) + weight_decay * x
-        b = g if t == 1 else momentum * b + (1 - dampening) * g
-        x = x - lr * b
-        xs.append(x)
-    return xs
+def _norm(a):
+    return math.sqrt(sum(v * v for v in _flat(a)))
 
 
-def tb_nesterov(x, i, lr, momentum, weight_decay):
-    xs, b = [], 0.0
-    for t in range(1, STEPS + 1):
-        g = grad_fn(x, i) + weight_decay * x
-        b = momentum * b + g
-        x = x - lr * (g + momentum * b)
-        xs.append(x)
-    return xs
+def _map(f, *arrays):
+    """Elementwise f over equally shaped lists (or lists of lists)."""
+    if isinstance(arrays[0][0], list):
+        return [[f(*vals) for vals in zip(*rows)] for rows in zip(*arrays)]
+    return [f(*vals) for vals in zip(*arrays)]
 
 
-def tb_adagrad(x, i, lr, eps, initial_accumulator_value, lr_decay, weight_decay):
-    xs, h = [], initial_accumulator_value
-    for t in range(1, STEPS + 1):
-        g = grad_fn(x, i) + weight_decay * x
-        lr_t = lr / (1 + (t - 1) * lr_decay)
-        h = h + g * g
-        x = x - lr_t * g / (math.sqrt(h) + eps)
-        xs.append(x)
-    return xs
+def _zeros(a):
+    return _map(lambda v: 0.0, a)
 
 
-def tb_rmsprop(x, i, lr, rho, eps, momentum, centered, weight_decay):
-    xs, v, gbar, b = [], 0.0, 0.0, 0.0
-    for t in range(1, STEPS + 1):
-        g = grad_fn(x, i) + weight_decay * x
-        v = rho * v + (1 - rho) * g * g
-        if centered:
-            gbar = rho * gbar + (1 - rho) * g
-            d = math.sqrt(v - gbar * gbar) + eps
+def _matmul(A, B):
+    return [[sum(A[i][k] * B[k][j] for k in range(len(B))) for j in range(len(B[0]))] for i in range(len(A))]
+
+
+def _transpose(A):
+    return [list(col) for col in zip(*A)]
+
+
+def lars(P, G, S, t, lr, momentum, dampening, nesterov, weight_decay, trust_coefficient):
+    out, S = {}, dict(S)
+    for k in P:
+        u = G[k]
+        if isinstance(P[k][0], list):  # matrices get the trust ratio and decay; vectors do not
+            w_norm, g_norm = _norm(P[k]), _norm(G[k])
+            r = trust_coefficient * w_norm / (g_norm + weight_decay * w_norm)
+            u = _map(lambda g, w: r * (g + weight_decay * w), G[k], P[k])
+        b = _map(lambda b, u: momentum * b + (1 - dampening) * u, S.get(k, _zeros(u)), u)
+        S[k] = b
+        step = _map(lambda u, b: u + momentum * b, u, b) if nesterov else b
+        out[k] = _map(lambda w, d: w - lr * d, P[k], step)
+    return out, S
+
+
+def lamb(P, G, S, t, lr, beta1, beta2, eps, weight_decay):
+    out, S = {}, dict(S)
+    for k in P:
+        m = _map(lambda m, g: beta1 * m + (1 - beta1) * g, S.get(("m", k), _zeros(P[k])), G[k])
+        v = _map(lambda v, g: beta2 * v + (1 - beta2) * g * g, S.get(("v", k), _zeros(P[k])), G[k])
+        S[("m", k)], S[("v", k)] = m, v
+        u = _map(lambda m, v, w: (m / (1 - beta1**t)) / (math.sqrt(v / (1 - beta2**t)) + eps) + weight_decay * w,
+                 m, v, P[k])
+        r = _norm(P[k]) / _norm(u)
+        out[k] = _map(lambda w, u: w - lr * r * u, P[k], u)
+    return out, S
+
+
+def stable_adamw(P, G, S, t, lr, beta1, beta2, eps, weight_decay):
+    out, S = {}, dict(S)
+    for k in P:
+        m = _map(lambda m, g: beta1 * m + (1 - beta1) * g, S.get(("m", k), _zeros(P[k])), G[k])
+        v = _map(lambda v, g: beta2 * v + (1 - beta2) * g * g, S.get(("v", k), _zeros(P[k])), G[k])
+        S[("m", k)], S[("v", k)] = m, v
+        ratios = _flat(_map(lambda g, v: g * g / max(v / (1 - beta2**t), eps * eps), G[k], v))
+        lr_t = lr / max(1.0, math.sqrt(sum(ratios) / len(ratios)))
+        out[k] = _map(lambda w, m, v: (1 - lr_t * weight_decay) * w
+                      - lr_t * (m / (1 - beta1**t)) / (math.sqrt(v / (1 - beta2**t)) + eps), P[k], m, v)
+    return out, S
+
+
+def _newton_schulz(U, steps, eps):
+    a, b, c = 3.4445, -4.7750, 2.0315
+    tall = len(U) > len(U[0])
+    X = _transpose(U) if tall else U
+    n = max(_norm(X), eps)
+    X = _map(lambda v: v / n, X)
+    for _ in range(steps):
+        A = _matmul(X, _transpose(X))
+        AA = _matmul(A, A)
+        B = _map(lambda p, q: b * p + c * q, A, AA)
+        X = _map(lambda x, y: a * x + y, X, _matmul(B, X))
+    return _transpose(X) if tall else X
+
+
+def muon(P, G, S, t, lr, momentum, nesterov, ns_steps, eps, weight_decay, adamw_lr, adamw_beta1, adamw_beta2,
+         adamw_eps, adamw_weight_decay):
+    out, S = {}, dict(S)
+    for k in P:
+        if not isinstance(P[k][0], list):  # vectors: AdamW, coordinate by coordinate
+            new, states = [], S.get(k, [{} for _ in P[k]])
+            for i, (x, g) in enumerate(zip(P[k], G[k])):
+                x, states[i] = adamw(x, g, states[i], t, lr=adamw_lr, beta1=adamw_beta1, beta2=adamw_beta2,
+                                     eps=adamw_eps, weight_decay=adamw_weight_decay)
+                new.append(x)
+            out[k], S[k] = new, states
+            continue
+        b = _map(lambda b, g: momentum * b + (1 - momentum) * g, S.get(k, _zeros(P[k])), G[k])
+        S[k] = b
+        U = _map(lambda g, b: (1 - momentum) * g + momentum * b, G[k], b) if nesterov else b
+        O = _newton_schulz(U, ns_steps, eps)
+        scale = math.sqrt(max(1.0, len(P[k]) / len(P[k][0])))
+        out[k] = _map(lambda w, o: (1 - lr * weight_decay) * w - lr * scale * o, P[k], O)
+    return out, S
+
+
+def adafactor(P, G, S, t, lr, beta2_decay, eps1, eps2, d, weight_decay):
+    eps1 = 2.220446049250313e-16 if eps1 is None else eps1  # float64 machine epsilon
+    w = t**beta2_decay
+    out, S = {}, dict(S)
+    for k in P:
+        N = len(_flat(P[k]))
+        alpha = max(eps2, _norm(P[k]) / math.sqrt(N)) * min(lr, 1 / math.sqrt(t))
+        theta = _map(lambda x: (1 - lr * weight_decay) * x, P[k])
+        g2 = _map(lambda g: g * g, G[k])
+        if isinstance(P[k][0], list):
+            rows, cols = len(g2), len(g2[0])
+            R = [(1 - w) * r + w * sum(g2[i]) / cols for i, r in enumerate(S.get(("R", k), [0.0] * rows))]
+            C = [(1 - w) * c + w * sum(g2[i][j] for i in range(rows)) / rows
+                 for j, c in enumerate(S.get(("C", k), [0.0] * cols))]
+            S[("R", k)], S[("C", k)] = R, C
+            mean_R = max(sum(R) / rows, eps1)
+            V = [[R[i] * C[j] / mean_R for j in range(cols)] for i in range(rows)]
         else:
-            d = math.sqrt(v) + eps
-        if momentum > 0:
-            b = momentum * b + g / d
-            x = x - lr * b
-        else:
-            x = x - lr * g / d
-        xs.append(x)
-    return xs
+            V = _map(lambda v, q: (1 - w) * v + w * q, S.get(("V", k), _zeros(g2)), g2)
+            S[("V", k)] = V
+        U = _map(lambda g, v: g / math.sqrt(max(v, eps1 * eps1)), G[k], V)
+        denom = max(1.0, _norm(U) / math.sqrt(N) / d)
+        out[k] = _map(lambda x, u: x - alpha / denom * u, theta, U)
+    return out, S
 
 
-def tb_adadelta(x, i, lr, rho, eps, weight_decay):
-    xs, v, u = [], 0.0, 0.0
-    for t in range(1, STEPS + 1):
-        g = grad_fn(x, i) + weight_decay * x
-        v = rho * v + (1 - rho) * g * g
-        delta = math.sqrt(u + eps) / math.sqrt(v + eps) * g
-        u = rho * u + (1 - rho) * delta * delta
-        x = x - lr * delta
-        xs.append(x)
-    return xs
+LAYERWISE = {f.__name__: f for f in (lars, lamb, stable_adamw, muon, adafactor)}
+
+P0 = {"W": [[1.5, -0.7], [0.05, 3.0], [-1.2, 0.4]], "b": [0.3, -2.0]}
 
 
-def tb_adam(x, i, lr, beta1, beta2, eps, weight_decay, decoupled=False, amsgrad=False):
-    xs, m, v, vmax = [], 0.0, 0.0, 0.0
-    for t in range(1, STEPS + 1):
-        g = grad_fn(x, i)
-        if decoupled:
-            x = (1 - lr * weight_decay) * x
-        else:
-            g = g + weight_decay * x
-        m = beta1 * m + (1 - beta1) * g
-        v = beta2 * v + (1 - beta2) * g * g
-        vmax = max(vmax, v)
-        m_hat = m / (1 - beta1**t)
-        v_hat = (vmax if amsgrad else v) / (1 - beta2**t)
-        x = x - lr * m_hat / (math.sqrt(v_hat) + eps)
-        xs.append(x)
-    return xs
+def grad_tree(P):
+    return {"W": [[grad_fn(x, 2 * i + j) for j, x in enumerate(row)] for i, row in enumerate(P["W"])],
+            "b": [grad_fn(x, i + 1) for i, x in enumerate(P["b"])]}
 
 
-def tb_adamw(x, i, **hp):
-    return tb_adam(x, i, decoupled=True, **hp)
-
-
-def tb_amsgrad(x, i, **hp):
-    return tb_adam(x, i, amsgrad=True, **hp)
-
-
-def tb_adamax(x, i, lr, beta1, beta2, eps, weight_decay):
-    xs, m, u = [], 0.0, 0.0
-    for t in range(1, STEPS + 1):
-        g = grad_fn(x, i) + weight_decay * x
-        m = beta1 * m + (1 - beta1) * g
-        u = max(beta2 * u, abs(g) + eps)
-        x = x - lr / (1 - beta1**t) * m / u
-        xs.append(x)
-    return xs
-
-
-def tb_nadam(x, i, lr, beta1, beta2, eps, weight_decay, momentum_decay):
-    xs, m, v, prod = [], 0.0, 0.0, 1.0
-    for t in range(1, STEPS + 1):
-        g = grad_fn(x, i) + weight_decay * x
-        mu = beta1 * (1 - 0.5 * 0.96 ** (t * momentum_decay))
-        mu_next = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * momentum_decay))
-        prod = prod * mu
-        m = beta1 * m + (1 - beta1) * g
-        v = beta2 * v + (1 - beta2) * g * g
-        d = math.sqrt(v / (1 - beta2**t)) + eps
-        x = x - lr * (1 - mu) / (1 - prod) * g / d - lr * mu_next / (1 - prod * mu_next) * m / d
-        xs.append(x)
-    return xs
-
-
-def tb_radam(x, i, lr, beta1, beta2, eps, weight_decay, rho_threshold):
-    xs, m, v = [], 0.0, 0.0
-    rho_inf = 2 / (1 - beta2) - 1
-    for t in range(1, STEPS + 1):
-        g = grad_fn(x, i) + weight_decay * x
-        m = beta1 * m + (1 - beta1) * g
-        v = beta2 * v + (1 - beta2) * g * g
-        m_hat = m / (1 - beta1**t)
-        rho_t = rho_inf - 2 * t * beta2**t / (1 - beta2**t)
-        if rho_t > rho_threshold:
-            r = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
-            l = math.sqrt(1 - beta2**t) / (math.sqrt(v) + eps)
-            x = x - lr * r * l * m_hat
-        else:
-            x = x - lr * m_hat
-        xs.append(x)
-    return xs
-
-
-TEXTBOOK = {
-    "sgd": tb_sgd, "momentum": tb_momentum, "nesterov": tb_nesterov, "adagrad": tb_adagrad,
-    "rmsprop": tb_rmsprop, "adadelta": tb_adadelta, "adam": tb_adam, "adamw": tb_adamw,
-    "amsgrad": tb_amsgrad, "adamax": tb_adamax, "nadam": tb_nadam, "radam": tb_radam,
-}
+# ---------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name,hparams", SETTINGS, ids=SETTING_IDS)
 def test_library_matches_textbook_formula(name, hparams):
     module = get(name)
-    full = {**module.DEFAULTS, **hparams}
-    expected = np.array([TEXTBOOK[name](x0, i, **full) for i, x0 in enumerate(X0)]).T  # (steps, coords)
-
-    x, state = np.array(X0), None
-    for t in range(STEPS):
-        g = np.array([grad_fn(float(xi), i) for i, xi in enumerate(x)])
-        x, state = module.step(x, g, state, hparams)
-        np.testing.assert_allclose(x, expected[t], rtol=1e-12, atol=1e-14, err_msg=f"{name} step {t + 1}")
+    full = module.HPARAMS.resolve(hparams)
+    if name in ELEMENTWISE:
+        xs, states = list(X0), [{} for _ in X0]
+        x, state = np.array(X0), None
+        for t in range(1, STEPS + 1):
+            for i in range(len(xs)):
+                xs[i], states[i] = ELEMENTWISE[name](xs[i], grad_fn(xs[i], i), states[i], t, **full)
+            x, state = module.step(x, np.array([grad_fn(float(v), i) for i, v in enumerate(x)]), state, hparams)
+            np.testing.assert_allclose(x, xs, rtol=1e-12, atol=1e-14, err_msg=f"{name} step {t}")
+    else:
+        P, S = P0, {}
+        ours, state = {k: np.array(v) for k, v in P0.items()}, None
+        for t in range(1, STEPS + 1):
+            P, S = LAYERWISE[name](P, grad_tree(P), S, t, **full)
+            tree = {k: v.tolist() for k, v in ours.items()}
+            ours, state = module.step(ours, {k: np.array(v) for k, v in grad_tree(tree).items()}, state, hparams)
+            for k in P:
+                np.testing.assert_allclose(ours[k], P[k], rtol=1e-12, atol=1e-14, err_msg=f"{name} {k} step {t}")
 
 
 def test_every_registered_optimizer_has_a_textbook_transcription():
-    from optimlab.optimizers import REGISTRY
-
-    assert set(TEXTBOOK) == set(REGISTRY) == {name for name, _ in SETTINGS}
+    first_order = {n for n, m in REGISTRY.items() if m.FAMILY != "second-order"}
+    assert set(ELEMENTWISE) | set(LAYERWISE) == first_order
+    assert {name for name, _ in SETTINGS} >= first_order

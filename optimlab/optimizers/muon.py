@@ -21,7 +21,9 @@ which maps every singular value :math:`\sigma` of :math:`X` through
 :math:`p(\sigma) = a\sigma + b\sigma^3 + c\sigma^5` (:func:`ns_polynomial`) and
 leaves the singular vectors alone.  The coefficients maximise the slope at 0,
 so small singular values grow fast; the price is that the iteration does not
-converge to 1 but oscillates in a band of roughly 0.7 to 1.1 (tested).
+converge to 1: after 5 steps every singular value that started at
+:math:`\sigma/\lVert U\rVert_F \ge 0.01` lands in the band
+:math:`[0.68, 1.13]` (tested), where the exact polar factor would give 1.
 Arrays that are **not 2-D** (biases, gains, scalars) are updated by
 :mod:`~optimlab.optimizers.adamw` with the ``adamw_*`` hparams, as the lecture
 (chapter 002) and the authors prescribe.
