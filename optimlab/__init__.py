@@ -10,8 +10,9 @@ test functions) and SPEC.md for the contract.
 """
 
 from . import landscapes, optimizers
+from ._minimize import MinimizeResult, minimize
 from .optimizers import REGISTRY, get
 
 __version__ = "0.1.0"
 
-__all__ = ["landscapes", "optimizers", "REGISTRY", "get", "__version__"]
+__all__ = ["landscapes", "optimizers", "REGISTRY", "get", "minimize", "MinimizeResult", "__version__"]

@@ -13,6 +13,10 @@ init, bad input, state, convergence) as soon as it is added here.
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from optimlab import landscapes
+
 
 @dataclass(frozen=True)
 class Case:
@@ -71,7 +75,19 @@ CASES = [
     # Adafactor's step is relative (about lr * RMS(theta) per step): it needs a small lr to settle.
     Case("adafactor", {"lr": 0.05, "beta2_decay": -0.5, "eps1": 1e-20, "eps2": 1e-2, "d": 2.0, "weight_decay": 0.05},
          {"lr": 0.003}, 12500, {"lr": 0.05}),
+    # Second-order steps here take no line search (optimlab.minimize adds one); see test_second_order.py.
+    Case("newton", {"lr": 0.5, "damping": 0.5, "saddle_free": True, "hessian": lambda p: _diag_hessian(p)},
+         {"hessian": landscapes.rosenbrock().hessian}, 10, {"hessian": landscapes.ravine(25.0, 0.5).hessian}),
+    Case("bfgs", {"lr": 0.3}, {"lr": 0.5}, 120, {"lr": 1.0}),
+    Case("lbfgs", {"lr": 0.3, "history_size": 3}, {"lr": 0.5}, 120, {"lr": 1.0}),
 ]
+
+
+def _diag_hessian(params):
+    """A positive-definite Hessian for params of any structure (the generic tests' stand-in)."""
+    arrays = params.values() if isinstance(params, dict) else [params]
+    n = sum(np.size(a) for a in arrays)
+    return np.diag(np.linspace(1.0, 3.0, n))
 
 BY_NAME = {c.name: c for c in CASES}
 
@@ -84,5 +100,12 @@ EXTRA_SETTINGS = [
 ]
 
 #: (name, hparams) pairs: every optimizer's defaults, its non-default case, and the extras.
-SETTINGS = [s for c in CASES for s in ((c.name, {}), (c.name, c.hparams))] + EXTRA_SETTINGS
+def defaults_of(case):
+    """The default setting: no hparams, but for those without a default (Newton's Hessian)."""
+    from optimlab.optimizers import get
+
+    return {name: case.hparams[name] for name in get(case.name).HPARAMS.required}
+
+
+SETTINGS = [s for c in CASES for s in ((c.name, defaults_of(c)), (c.name, c.hparams))] + EXTRA_SETTINGS
 SETTING_IDS = [f"{name}-{i}" for i, (name, _) in enumerate(SETTINGS)]

@@ -301,6 +301,124 @@ def grad_tree(P):
 
 
 # ---------------------------------------------------------------------------------------------
+# Rules on the whole vector (second-order): step(x, g, S, t, **hp) -> (x, S), x a list of 3 floats,
+# on f(x) = 1/2 x^T A x - b^T x + sum(cos x_i), whose Hessian is A - diag(cos x).
+
+A3 = [[3.0, 1.0, 0.5], [1.0, 2.0, 0.0], [0.5, 0.0, 1.5]]
+B3 = [1.0, -1.0, 0.5]
+V0 = [1.2, -0.8, 2.0]
+
+
+def vec_grad(x):
+    return [sum(A3[i][j] * x[j] for j in range(3)) - B3[i] - math.sin(x[i]) for i in range(3)]
+
+
+def vec_hessian(x):
+    return [[A3[i][j] - (math.cos(x[i]) if i == j else 0.0) for j in range(3)] for i in range(3)]
+
+
+def _dot(u, v):
+    return sum(a * b for a, b in zip(u, v))
+
+
+def _solve(M, r):
+    """Gaussian elimination with partial pivoting."""
+    n = len(r)
+    M = [row[:] + [r[i]] for i, row in enumerate(M)]
+    for c in range(n):
+        p = max(range(c, n), key=lambda i: abs(M[i][c]))
+        M[c], M[p] = M[p], M[c]
+        for i in range(c + 1, n):
+            f = M[i][c] / M[c][c]
+            M[i] = [a - f * b for a, b in zip(M[i], M[c])]
+    x = [0.0] * n
+    for i in reversed(range(n)):
+        x[i] = (M[i][n] - sum(M[i][j] * x[j] for j in range(i + 1, n))) / M[i][i]
+    return x
+
+
+def _symmetric_eig(M, sweeps=60):
+    """Jacobi eigenvalue iteration: (eigenvalues, eigenvectors as columns)."""
+    n = len(M)
+    M = [row[:] for row in M]
+    V = [[float(i == j) for j in range(n)] for i in range(n)]
+    for _ in range(sweeps):
+        for p in range(n):
+            for q in range(p + 1, n):
+                if abs(M[p][q]) < 1e-300:
+                    continue
+                theta = (M[q][q] - M[p][p]) / (2 * M[p][q])
+                t = (1 if theta >= 0 else -1) / (abs(theta) + math.sqrt(theta * theta + 1))
+                c = 1 / math.sqrt(t * t + 1)
+                s = t * c
+                for k in range(n):
+                    mkp, mkq = M[k][p], M[k][q]
+                    M[k][p], M[k][q] = c * mkp - s * mkq, s * mkp + c * mkq
+                for k in range(n):
+                    mpk, mqk = M[p][k], M[q][k]
+                    M[p][k], M[q][k] = c * mpk - s * mqk, s * mpk + c * mqk
+                for k in range(n):
+                    vkp, vkq = V[k][p], V[k][q]
+                    V[k][p], V[k][q] = c * vkp - s * vkq, s * vkp + c * vkq
+    return [M[i][i] for i in range(n)], V
+
+
+def newton(x, g, S, t, lr, damping, saddle_free, hessian):
+    H = vec_hessian(x)
+    if saddle_free:
+        lam, V = _symmetric_eig(H)
+        H = [[sum(V[i][k] * abs(lam[k]) * V[j][k] for k in range(3)) for j in range(3)] for i in range(3)]
+    H = [[H[i][j] + (damping if i == j else 0.0) for j in range(3)] for i in range(3)]
+    d = _solve(H, [-v for v in g])
+    return [xi + lr * di for xi, di in zip(x, d)], S
+
+
+def _bfgs_update(H, s, y):
+    rho = 1 / _dot(y, s)
+    n = len(s)
+    V = [[float(i == j) - rho * y[i] * s[j] for j in range(n)] for i in range(n)]  # I - rho y s^T
+    VT_H = [[sum(V[k][i] * H[k][j] for k in range(n)) for j in range(n)] for i in range(n)]
+    return [[sum(VT_H[i][k] * V[k][j] for k in range(n)) + rho * s[i] * s[j] for j in range(n)] for i in range(n)]
+
+
+def bfgs(x, g, S, t, lr):
+    H = S.get("H", [[float(i == j) for j in range(3)] for i in range(3)])
+    if t > 1:
+        s = [a - b for a, b in zip(x, S["x"])]
+        y = [a - b for a, b in zip(g, S["g"])]
+        if _dot(s, y) > 0:
+            if t == 2:
+                gamma = _dot(s, y) / _dot(y, y)
+                H = [[gamma * float(i == j) for j in range(3)] for i in range(3)]
+            H = _bfgs_update(H, s, y)
+    d = [sum(H[i][j] * g[j] for j in range(3)) for i in range(3)]
+    return [xi - lr * di for xi, di in zip(x, d)], {"H": H, "x": x, "g": g}
+
+
+def lbfgs(x, g, S, t, lr, history_size):
+    pairs = list(S.get("pairs", []))
+    if t > 1:
+        s = [a - b for a, b in zip(x, S["x"])]
+        y = [a - b for a, b in zip(g, S["g"])]
+        if _dot(s, y) > 0:
+            pairs = (pairs + [(s, y)])[-history_size:]
+    q, alphas = list(g), []
+    for s, y in reversed(pairs):
+        a = _dot(s, q) / _dot(y, s)
+        q = [qi - a * yi for qi, yi in zip(q, y)]
+        alphas.append(a)
+    gamma = _dot(pairs[-1][0], pairs[-1][1]) / _dot(pairs[-1][1], pairs[-1][1]) if pairs else 1.0
+    r = [gamma * qi for qi in q]
+    for (s, y), a in zip(pairs, reversed(alphas)):
+        beta = _dot(y, r) / _dot(y, s)
+        r = [ri + si * (a - beta) for ri, si in zip(r, s)]
+    return [xi - lr * ri for xi, ri in zip(x, r)], {"pairs": pairs, "x": x, "g": g}
+
+
+WHOLE_VECTOR = {f.__name__: f for f in (newton, bfgs, lbfgs)}
+
+
+# ---------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name,hparams", SETTINGS, ids=SETTING_IDS)
 def test_library_matches_textbook_formula(name, hparams):
@@ -314,6 +432,16 @@ def test_library_matches_textbook_formula(name, hparams):
                 xs[i], states[i] = ELEMENTWISE[name](xs[i], grad_fn(xs[i], i), states[i], t, **full)
             x, state = module.step(x, np.array([grad_fn(float(v), i) for i, v in enumerate(x)]), state, hparams)
             np.testing.assert_allclose(x, xs, rtol=1e-12, atol=1e-14, err_msg=f"{name} step {t}")
+    elif name in WHOLE_VECTOR:
+        if "hessian" in full:  # Newton: both sides use the problem's own Hessian
+            hessian = lambda p: np.array(vec_hessian(list(p)))  # noqa: E731
+            full, hparams = {**full, "hessian": hessian}, {**hparams, "hessian": hessian}
+        xs, S = list(V0), {}
+        x, state = np.array(V0), None
+        for t in range(1, STEPS + 1):
+            xs, S = WHOLE_VECTOR[name](xs, vec_grad(xs), S, t, **full)
+            x, state = module.step(x, np.array(vec_grad(list(x))), state, hparams)
+            np.testing.assert_allclose(x, xs, rtol=1e-12, atol=1e-14, err_msg=f"{name} step {t}")
     else:
         P, S = P0, {}
         ours, state = {k: np.array(v) for k, v in P0.items()}, None
@@ -326,6 +454,5 @@ def test_library_matches_textbook_formula(name, hparams):
 
 
 def test_every_registered_optimizer_has_a_textbook_transcription():
-    first_order = {n for n, m in REGISTRY.items() if m.FAMILY != "second-order"}
-    assert set(ELEMENTWISE) | set(LAYERWISE) == first_order
-    assert {name for name, _ in SETTINGS} >= first_order
+    assert set(ELEMENTWISE) | set(LAYERWISE) | set(WHOLE_VECTOR) == set(REGISTRY)
+    assert {name for name, _ in SETTINGS} == set(REGISTRY)

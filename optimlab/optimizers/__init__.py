@@ -22,14 +22,17 @@ from . import (
     adamax,
     adamw,
     amsgrad,
+    bfgs,
     lamb,
     lars,
+    lbfgs,
     lion,
     lookahead,
     momentum,
     muon,
     nadam,
     nesterov,
+    newton,
     radam,
     ranger,
     rmsprop,
@@ -42,7 +45,7 @@ REGISTRY: dict[str, ModuleType] = {
     m.NAME: m
     for m in (
         sgd, momentum, nesterov, adagrad, rmsprop, adadelta, adam, adamw, amsgrad, adamax, nadam, radam,
-        lookahead, ranger, lars, lamb, stable_adamw, lion, muon, adafactor,
+        lookahead, ranger, lars, lamb, stable_adamw, lion, muon, adafactor, newton, bfgs, lbfgs,
     )
 }
 

@@ -213,3 +213,71 @@ def _fresh_array(value: np.ndarray, theta: np.ndarray) -> np.ndarray:
     """*value* in theta's dtype, never the very object that was passed in."""
     value = np.asarray(value).astype(theta.dtype, copy=False)
     return value.copy() if value is theta else value
+
+
+class VectorRule:
+    """A rule on the whole parameter vector (second-order methods), made into ``init``/``step``.
+
+    The params are flattened in key order into one float64 vector ``x`` (and
+    the grads into ``g``); ``update(x, g, extra, t, hp, params)`` returns
+    ``(new_x, new_extra)``, where *extra* is the optimizer's own state (flat
+    vectors, matrices, lists of vectors) kept at the top level of the state
+    dict, and *params* is the structure as the caller gave it (for a Hessian
+    callable).  The new vector is split back into arrays of each param's
+    shape and dtype.  ``init_extra(n, hp)`` gives the extra state for ``n``
+    parameters; its arrays' shapes are used to check a given state.
+    """
+
+    def __init__(self, name: str, hparams, init_extra, update):
+        self.name = name
+        self.hparams = hparams
+        self.init_extra = init_extra
+        self.update = update
+
+    def init(self, params: Any, hparams: Mapping | None = None) -> dict:
+        """The state before the first step (what ``step`` uses when given ``state=None``)."""
+        hp = self.hparams.resolve(hparams, self.name)
+        tree, _ = as_tree(params)
+        n = sum(theta.size for theta in tree.values())
+        return {"optimizer": self.name, "t": 0, "slots": {k: {} for k in tree}, **self.init_extra(n, hp)}
+
+    def step(self, params, grads, state=None, hparams=None, *, check_finite: bool = True):
+        """One step on the flattened parameters: returns ``(new_params, new_state)`` (see ``Rule.step``)."""
+        hp = self.hparams.resolve(hparams, self.name)
+        tree, single = as_tree(params)
+        gtree = match_grads(tree, grads, single, check_finite)
+        n = sum(theta.size for theta in tree.values())
+        fresh = self.init_extra(n, hp)
+        if state is None:
+            t, extra = 0, fresh
+        else:
+            t = check_state(state, self.name, tree, {k: {} for k in tree})
+            extra = {key: state.get(key) for key in fresh}
+            _check_extra(self.name, extra, fresh)
+        x = np.concatenate([theta.astype(np.float64).ravel() for theta in tree.values()])
+        g = np.concatenate([gtree[k].astype(np.float64).ravel() for k in tree])
+        new_x, extra = self.update(x, g, extra, t + 1, hp, params)
+        new_tree, start = {}, 0
+        for key, theta in tree.items():
+            new_tree[key] = new_x[start:start + theta.size].reshape(theta.shape).astype(theta.dtype)
+            start += theta.size
+        new_state = {"optimizer": self.name, "t": t + 1, "slots": {k: {} for k in tree}, **extra}
+        return (new_tree[SINGLE_KEY] if single else new_tree), new_state
+
+
+def _check_extra(name: str, extra: dict, fresh: dict) -> None:
+    """Shapes of a second-order state's own entries, against a fresh one's."""
+    for key, ref in fresh.items():
+        value = extra[key]
+        if isinstance(ref, np.ndarray):
+            ok = isinstance(value, np.ndarray) and value.shape == ref.shape
+            want = ref.shape
+        elif isinstance(ref, list):
+            n = len(fresh.get("x_prev", ()))
+            ok = isinstance(value, list) and all(isinstance(v, np.ndarray) and v.shape == (n,) for v in value)
+            want = f"a list of ({n},) arrays"
+        else:
+            ok, want = value is None or isinstance(value, numbers.Real), "a number"
+        if not ok:
+            got = getattr(value, "shape", type(value).__name__)
+            raise ValueError(f"{name} state entry {key!r} is {got}, expected {want}: it belongs to other params")

@@ -166,19 +166,19 @@ class OptionalMapping:
 
 @dataclass(frozen=True)
 class Function:
-    """A callable (e.g. a Hessian function), or None when optional."""
+    """A callable (e.g. a Hessian function); ``required`` ones have no default."""
 
     default: Any = None
-    optional: bool = False
+    required: bool = False
 
     def describe(self) -> str:
-        return "a callable" + (" or None" if self.optional else "")
+        return "a callable"
 
     def check(self, name: str, value: Any):
-        if value is None and self.optional:
+        if value is None and not self.required:
             return None
         if not callable(value):
-            raise InputTypeError(f"hparam {name!r} must be {self.describe()}; got {type(value).__name__}")
+            raise InputTypeError(f"hparam {name!r} must be a callable; got {type(value).__name__}")
         return value
 
 
@@ -214,5 +214,15 @@ class Hparams:
                 )
         out = {}
         for name, spec in self.specs.items():
-            out[name] = spec.check(name, hparams[name]) if name in hparams else spec.default
+            if name in hparams:
+                out[name] = spec.check(name, hparams[name])
+            elif getattr(spec, "required", False):
+                raise ValueError(f"hparam {name!r} is required{where}: {spec.describe()}")
+            else:
+                out[name] = spec.default
         return out
+
+    @property
+    def required(self) -> list:
+        """Names of the hparams that have no default."""
+        return [name for name, spec in self.specs.items() if getattr(spec, "required", False)]
