@@ -33,6 +33,14 @@ Storage", Math. Comp. 35, 1980, https://doi.org/10.1090/S0025-5718-1980-0572855-
 Nocedal and Wright, *Numerical Optimization*, 2nd ed., Algorithm 7.4 and eq. 7.20.
 
 .. note::
+   **Line search.**  L-BFGS learns its scale :math:`\gamma` only from the
+   steps it is allowed to take.  With plain Armijo backtracking (which never
+   lengthens a step) it can crawl along a curved valley: on Rosenbrock it
+   needs 673 iterations, against 37 with a Wolfe search
+   (``optimlab.minimize(..., line_search="wolfe")``) and 38 for dense BFGS
+   with Armijo (recorded in the tests).
+
+.. note::
    PyTorch's ``torch.optim.LBFGS`` uses the same recursion with its own line
    search inside ``step(closure)``; here the line search is the caller's
    (:func:`optimlab.minimize`).
