@@ -6,13 +6,20 @@ Every optimizer is a stateless update function in its own module::
     params, state = adam.step(params, grads, state, hparams)
 
 See ``optimlab.optimizers`` (the registry), ``optimlab.landscapes`` (analytic
-test functions) and SPEC.md for the contract.
+test functions), ``optimlab.mlp`` (an MLP with hand-written backprop),
+``optimlab.datasets``, ``optimlab.schedules``, ``optimlab.train`` and
+``optimlab.save``/``optimlab.load``.
 """
 
-from . import landscapes, optimizers
+from . import datasets, landscapes, mlp, optimizers, schedules
 from ._minimize import MinimizeResult, minimize
+from .checkpoint import load, save
 from .optimizers import REGISTRY, get
+from .training import clip_by_global_norm, clip_by_value, lr_range_test, train
 
 __version__ = "0.1.0"
 
-__all__ = ["landscapes", "optimizers", "REGISTRY", "get", "minimize", "MinimizeResult", "__version__"]
+__all__ = [
+    "datasets", "landscapes", "mlp", "optimizers", "schedules", "REGISTRY", "get", "minimize", "MinimizeResult",
+    "train", "lr_range_test", "clip_by_global_norm", "clip_by_value", "save", "load", "__version__",
+]
