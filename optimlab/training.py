@@ -119,7 +119,10 @@ def train(model, params, X, y, *, optimizer="adam", hparams=None, epochs=10, bat
     * ``batch_size`` and ``accumulate``: each optimizer step averages the gradients of ``accumulate``
       mini-batches of ``batch_size`` (gradient accumulation 梯度累积).  With mean losses and equal
       micro-batches this *is* one step on a batch of ``accumulate * batch_size``: the same gradient,
-      so the same learning rate (no "multiply lr by k").
+      so the same learning rate (tested).  The lecture (chapter 001, "累积 4 步,学习率 ×4") says to
+      multiply the rate by the number of accumulated steps; that is right only if the micro-batch
+      gradients are *summed*; with averaged (mean-loss) gradients, as here and in the usual
+      ``loss / k`` recipe, it would make the step k times too large.
     * ``clip_norm`` (global norm) / ``clip_value``: gradient clipping 梯度裁剪, after accumulation.
     * ``l2``: coupled L2 in the loss (its gradient goes through the optimizer); ``weight_decay``:
       decoupled decay of the weight matrices (arrays with 2+ dims), ``theta -= lr * weight_decay *
