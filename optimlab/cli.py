@@ -1,6 +1,8 @@
 """The ``optimlab`` command line (argparse, standard library only).
 
     optimlab list        every registered optimizer: family, year, paper, hparams and defaults
+    optimlab bench fused [--size 16M] [--dtype float32]    fused vs reference steps vs torch
+    optimlab bench mlp   the MLP training step, optimlab vs torch eager
     optimlab --version
 """
 
@@ -42,6 +44,30 @@ def _cmd_list(args) -> int:
     return 0
 
 
+def _cmd_bench(args) -> int:
+    from . import bench
+
+    print(bench.machine())
+    if args.what == "fused":
+        size = bench.parse_size(args.size)
+        rows = bench.bench_fused(size, args.dtype, args.optimizer, args.repeat, args.threads)
+        print(f"{args.optimizer} step on {size:,} {args.dtype} parameters (median of {args.repeat} runs)")
+        print(bench.table(rows, baseline="optimlab.fused"))
+        torch_fused = next((s for label, s in rows if "fused=True" in label), None)
+        fused_s = next(s for label, s in rows if label.startswith("optimlab.fused"))
+        ref_s = rows[0][1]
+        print(f"\nfused vs reference: {ref_s / fused_s:.1f}x faster")
+        if torch_fused:
+            foreach = next(s for label, s in rows if "foreach=True" in label)
+            print(f"fused vs torch fused=True: {fused_s / torch_fused:.2f}x the time; "
+                  f"vs torch foreach=True: {fused_s / foreach:.2f}x the time")
+    else:
+        rows = bench.bench_mlp(args.batch, repeat=args.repeat)
+        print(f"784-256-256-10 MLP, batch {args.batch}, forward + backward + SGD step (median of {args.repeat} runs)")
+        print(bench.table(rows, baseline="torch") if len(rows) > 2 else bench.table(rows))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="optimlab",
@@ -51,6 +77,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     p = sub.add_parser("list", help="list every registered optimizer with its family, year, paper and defaults")
     p.set_defaults(func=_cmd_list)
+    b = sub.add_parser("bench", help="time fused vs reference steps (and torch), or the MLP step; prints ratios")
+    b.add_argument("what", choices=["fused", "mlp"])
+    b.add_argument("--size", default="16M", help="parameters for 'fused' (e.g. 16M, 300K); default 16M")
+    b.add_argument("--dtype", default="float32", choices=["float32", "float64"])
+    b.add_argument("--optimizer", default="adamw", choices=["sgd", "momentum", "adam", "adamw", "lion"])
+    b.add_argument("--repeat", type=int, default=7, help="timed runs per row (the median is reported)")
+    b.add_argument("--threads", type=int, default=None, help="threads for the fused step (default: all CPUs)")
+    b.add_argument("--batch", type=int, default=128, help="batch size for 'mlp'")
+    b.set_defaults(func=_cmd_bench)
     return parser
 
 

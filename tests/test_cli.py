@@ -34,3 +34,26 @@ def test_no_command_prints_help_and_fails(capsys):
     assert "list" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         main(["lsit"])
+
+
+def test_bench_fused_prints_ratios_against_rows_of_the_same_run(capsys):
+    assert main(["bench", "fused", "--size", "64K", "--repeat", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "optimlab.fused.adamw" in out and "optimlab.optimizers.adamw (reference)" in out and "np.copyto" in out
+    assert "fused vs reference:" in out and "x faster" in out
+    rows = [line for line in out.splitlines() if line.startswith("optimlab.fused.adamw")]
+    assert rows and rows[0].split()[-1] == "1.00"  # the baseline row
+
+
+def test_bench_mlp_runs(capsys):
+    assert main(["bench", "mlp", "--repeat", "2", "--batch", "16"]) == 0
+    out = capsys.readouterr().out
+    assert "optimlab MLP + optimizers.sgd" in out and "784-256-256-10" in out
+
+
+def test_bench_size_parsing():
+    from optimlab.bench import parse_size
+
+    assert parse_size("16M") == 16 << 20 and parse_size("300k") == 300 << 10 and parse_size("1000") == 1000
+    with pytest.raises(ValueError, match="size"):
+        parse_size("lots")

@@ -28,6 +28,7 @@ def model(dtype, rng):
 
 @pytest.fixture(params=[97, None], ids=["block97", "default"])
 def block(request, monkeypatch):
+    monkeypatch.setattr(_engine, "MIN_PARALLEL", 0)  # let small test models use the threads too
     if request.param:
         monkeypatch.setattr(_engine, "BLOCK", request.param)
     return request.param

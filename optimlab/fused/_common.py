@@ -9,9 +9,18 @@ def fused_step(module, params, grads, state, hparams, check_finite, threads):
     """Check the inputs, run ``module.kernel`` over every block, return ``(params, state)``."""
     hp = module.HPARAMS.resolve(hparams, f"fused {module.NAME}")
     tree, single, t, buffers, jobs = prepare(module.NAME, params, grads, state, module.SLOTS, check_finite)
+    scales = module.scales(hp) if hasattr(module, "scales") else {}
+    if state is not None:  # buffers kept divided by an hparam-dependent factor: rescale if it changed
+        for slot, factor in scales.items():
+            old = state.get("scales", {}).get(slot, factor)
+            if old != factor:
+                np.multiply(buffers[slot], old / factor, out=buffers[slot])
     t += 1
     run(module.kernel, module.constants(hp, t), jobs, buffers, threads)
-    return finish(module.NAME, params, tree, t, buffers)
+    params, new_state = finish(module.NAME, params, tree, t, buffers)
+    if scales:
+        new_state["scales"] = scales
+    return params, new_state
 
 
 def decayed_grad(c, P, G, T):

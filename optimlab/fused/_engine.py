@@ -23,6 +23,9 @@ from ..optimizers._base import as_tree, match_grads
 #: Elements per block: 4 arrays of the block (param, grad, two moments) plus two scratch arrays
 #: stay within a 2 MiB L2 cache for float32 at 64K and are worth the per-call overhead up to 256K.
 BLOCK = 1 << 17
+#: Below this many elements a step runs on the calling thread: handing blocks to another thread costs
+#: more than it saves, and competes with BLAS threads that are still spinning after a matmul.
+MIN_PARALLEL = 1 << 21
 
 _pool = None
 _pool_lock = threading.Lock()
@@ -142,7 +145,7 @@ def run(kernel, c, jobs, buffers, threads=None, block=None):
     blocks = [(P, G, off, a, min(a + block, P.size)) for P, G, off in jobs for a in range(0, P.size, block)]
     if not blocks:
         return
-    if threads == 1 or len(blocks) == 1:
+    if threads == 1 or len(blocks) == 1 or sum(P.size for P, *_ in jobs) < MIN_PARALLEL:
         _work(kernel, c, blocks, buffers, block)
         return
     # contiguous shares of roughly equal size, one per thread

@@ -1,18 +1,23 @@
 r"""Fused Adam (L2 weight decay, PyTorch's form), in place, block by block.
 
+The buffers hold the moments *without* their :math:`1-\beta` factors,
+:math:`\tilde m = m/(1-\beta_1)` and :math:`\tilde v = v/(1-\beta_2)`, which
+saves two array operations per step:
+
 .. math::
 
-    g &\leftarrow g + \lambda\theta, \quad
-    m \leftarrow \beta_1 m + (1-\beta_1) g, \quad v \leftarrow \beta_2 v + (1-\beta_2) g^2 \\
-    \theta &\leftarrow \theta - s_t\, \frac{m}{\sqrt v + \hat\epsilon_t}, \qquad
-    s_t = \frac{\eta\sqrt{1-\beta_2^t}}{1-\beta_1^t}, \quad \hat\epsilon_t = \epsilon\sqrt{1-\beta_2^t}
+    g &\leftarrow g + \lambda\theta, \qquad
+    \tilde m \leftarrow \beta_1 \tilde m + g, \qquad \tilde v \leftarrow \beta_2 \tilde v + g^2 \\
+    \theta &\leftarrow \theta - s_t\, \frac{\tilde m}{\sqrt{\tilde v} + \hat\epsilon_t}, \qquad
+    s_t = \frac{\eta\,(1-\beta_1)}{1-\beta_1^t}\sqrt{\frac{1-\beta_2^t}{1-\beta_2}}, \quad
+    \hat\epsilon_t = \epsilon\sqrt{\frac{1-\beta_2^t}{1-\beta_2}}
 
-The last line is :mod:`optimlab.optimizers.adam`'s
-:math:`\eta\,\hat m/(\sqrt{\hat v} + \epsilon)` with the two bias corrections
-folded into the scalars :math:`s_t` and :math:`\hat\epsilon_t`: the same number
-in exact arithmetic, two array operations fewer per step (so it agrees with
-the reference to rounding: 1e-12 in float64, a few ulps in float32).  The
-moments are updated with the reference's own operations.  See :mod:`optimlab.fused`.
+which is :mod:`optimlab.optimizers.adam`'s
+:math:`\eta\,\hat m/(\sqrt{\hat v} + \epsilon)` with every scalar factor
+folded into :math:`s_t` and :math:`\hat\epsilon_t`: the same number in exact
+arithmetic, so it agrees with the reference to rounding (1e-12 in float64, a
+few ulps in float32).  If the betas change between steps the buffers are
+rescaled once.  See :mod:`optimlab.fused`.
 """
 
 import math
@@ -29,21 +34,24 @@ DEFAULTS = reference.DEFAULTS
 SLOTS = ("m", "v")
 
 
+def scales(hp):
+    """What the buffers are divided by: m~ = m / (1 - beta1), v~ = v / (1 - beta2)."""
+    return {"m": 1.0 - hp["beta1"], "v": 1.0 - hp["beta2"]}
+
+
 def constants(hp, t):
-    root = math.sqrt(1.0 - hp["beta2"] ** t)
-    return {"b1": hp["beta1"], "c1": 1.0 - hp["beta1"], "b2": hp["beta2"], "c2": 1.0 - hp["beta2"],
-            "step": hp["lr"] * root / (1.0 - hp["beta1"] ** t), "eps": hp["eps"] * root,
-            "weight_decay": hp["weight_decay"], "decay": 1.0}
+    c1, c2 = 1.0 - hp["beta1"], 1.0 - hp["beta2"]
+    root = math.sqrt((1.0 - hp["beta2"] ** t) / c2)
+    return {"b1": hp["beta1"], "b2": hp["beta2"], "step": hp["lr"] * c1 / (1.0 - hp["beta1"] ** t) * root,
+            "eps": hp["eps"] * root, "weight_decay": hp["weight_decay"], "decay": 1.0}
 
 
 def adam_block(c, P, g, m, v, T1, T2):
     """The moments and the step on one block (shared with fused AdamW); *g* may live in T1."""
     np.multiply(m, c["b1"], out=m)
-    np.multiply(g, c["c1"], out=T2)
-    np.add(m, T2, out=m)
-    np.multiply(g, g, out=T2)
-    np.multiply(T2, c["c2"], out=T2)
+    np.add(m, g, out=m)
     np.multiply(v, c["b2"], out=v)
+    np.square(g, out=T2)
     np.add(v, T2, out=v)
     np.sqrt(v, out=T1)  # g is no longer needed
     np.add(T1, c["eps"], out=T1)

@@ -4,7 +4,8 @@ r"""Fused AdamW (decoupled weight decay), in place, block by block.
 
     \theta \leftarrow (1 - \eta\lambda)\,\theta - s_t\, \frac{m}{\sqrt v + \hat\epsilon_t}
 
-with the moments and the folded bias corrections of :mod:`optimlab.fused.adam`
+with the moments (stored without their :math:`1-\\beta` factors) and the folded
+scalars of :mod:`optimlab.fused.adam`
 (the gradient itself enters the moments, no L2 term).  Agrees with
 :mod:`optimlab.optimizers.adamw` to rounding.  See :mod:`optimlab.fused`.
 """
@@ -19,6 +20,7 @@ NAME = reference.NAME
 HPARAMS = reference.HPARAMS
 DEFAULTS = reference.DEFAULTS
 SLOTS = ("m", "v")
+scales = adam.scales
 
 
 def constants(hp, t):
