@@ -3,6 +3,9 @@
     optimlab list        every registered optimizer: family, year, paper, hparams and defaults
     optimlab bench fused [--size 16M] [--dtype float32]    fused vs reference steps vs torch
     optimlab bench mlp   the MLP training step, optimlab vs torch eager
+    optimlab tour        regenerate every figure in figures/ and print a summary table
+    optimlab race --landscape rosenbrock --optimizers sgd,momentum,adam --steps 300 [--gif out.gif]
+    optimlab train --optimizers sgd,adam,ranger --epochs 10
     optimlab --version
 """
 
@@ -68,6 +71,31 @@ def _cmd_bench(args) -> int:
     return 0
 
 
+def _names(text):
+    return tuple(n.strip() for n in text.split(",") if n.strip())
+
+
+def _cmd_tour(args) -> int:
+    from .tour import tour
+
+    tour(args.out, quiet=args.quiet)
+    return 0
+
+
+def _cmd_race(args) -> int:
+    from .tour import race
+
+    race(args.landscape, _names(args.optimizers), args.steps, args.out, args.gif)
+    return 0
+
+
+def _cmd_train(args) -> int:
+    from .tour import train_digits
+
+    train_digits(_names(args.optimizers), args.epochs, args.batch_size, args.out, args.seed)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="optimlab",
@@ -86,6 +114,24 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--threads", type=int, default=None, help="threads for the fused step (default: all CPUs)")
     b.add_argument("--batch", type=int, default=128, help="batch size for 'mlp'")
     b.set_defaults(func=_cmd_bench)
+    t = sub.add_parser("tour", help="regenerate every figure into figures/ and print a summary table")
+    t.add_argument("--out", default="figures", help="folder for the PNGs (default: figures)")
+    t.add_argument("--quiet", action="store_true", help="no progress lines")
+    t.set_defaults(func=_cmd_tour)
+    r = sub.add_parser("race", help="optimizers' trajectories on a landscape's contour plot (PNG, optional GIF)")
+    r.add_argument("--landscape", default="rosenbrock", help="rosenbrock, ravine, saddle, beale")
+    r.add_argument("--optimizers", default="sgd,momentum,adam", help="comma-separated registry names")
+    r.add_argument("--steps", type=int, default=300)
+    r.add_argument("--out", default=None, help="PNG path (default: race_<landscape>.png)")
+    r.add_argument("--gif", default=None, help="also write an animated GIF here")
+    r.set_defaults(func=_cmd_race)
+    tr = sub.add_parser("train", help="train the digits MLP with several optimizers; table + loss curves")
+    tr.add_argument("--optimizers", default="sgd,adam,ranger", help="comma-separated registry names")
+    tr.add_argument("--epochs", type=int, default=10)
+    tr.add_argument("--batch-size", type=int, default=32)
+    tr.add_argument("--seed", type=int, default=0)
+    tr.add_argument("--out", default=None, help="PNG path for the loss curves (default: train_digits.png)")
+    tr.set_defaults(func=_cmd_train)
     return parser
 
 

@@ -56,9 +56,15 @@ def trust_ratio(theta, u):
     return 1.0 if w_norm == 0.0 or u_norm == 0.0 else w_norm / u_norm
 
 
-def _update(theta, g, slots, t, hp):
+def direction(theta, g, slots, t, hp):
+    """Lines (1)-(3) for one array: ``(u, m, v)``, the AdamW direction and the new moments."""
     m, v = adam.moments(g, slots, hp)  # (1)
     u = adam.adam_delta(m, v, t, {**hp, "lr": 1.0}) + hp["weight_decay"] * theta  # (2)-(3)
+    return u, m, v
+
+
+def _update(theta, g, slots, t, hp):
+    u, m, v = direction(theta, g, slots, t, hp)
     return theta - hp["lr"] * trust_ratio(theta, u) * u, {"m": m, "v": v}  # (4)-(5)
 
 
