@@ -168,7 +168,7 @@ def adam_bias_correction():
         ax.plot(np.arange(1, 101), uncorrected, "--", color=COLORS[i], label=f"without (beta2={b2})")
     ax.set_xlabel("step t")
     ax.set_ylabel("|step| / lr")
-    ax.set_title("Adam's bias correction (偏差修正): constant gradient g = 1")
+    ax.set_title("Adam's bias correction: constant gradient g = 1")
     ax.legend()
     return fig
 
@@ -258,7 +258,7 @@ def trust_ratios():
         ax.set_ylabel("trust ratio")
         ax.set_title(E.label(opt, hp))
         ax.legend()
-    fig.suptitle("Layer-wise trust ratios (逐层信任比) during training")
+    fig.suptitle("Layer-wise trust ratios during training")
     fig.tight_layout()
     return fig
 
@@ -299,6 +299,7 @@ def lion_sign_and_memory():
     kb = [E.state_bytes(n) / 1024 for n in names]
     axes[1].bar(names, kb, color=[COLORS[i] for i in range(len(names))])
     axes[1].set_ylabel("optimizer state, KiB (float32)")
+    axes[1].set_xlabel("optimizer")
     axes[1].set_title("state for the lecture's 784-128-10 MLP")
     fig.tight_layout()
     return fig

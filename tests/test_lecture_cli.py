@@ -1,0 +1,61 @@
+"""optimlab tour / race / train, and the figure functions behind them."""
+
+import pytest
+
+from optimlab.cli import main
+
+
+@pytest.fixture(autouse=True)
+def _agg(monkeypatch):
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    import matplotlib
+
+    matplotlib.use("Agg")
+
+
+def test_race_writes_a_png_and_an_animated_gif(tmp_path, capsys):
+    png, gif = tmp_path / "race.png", tmp_path / "race.gif"
+    assert main(["race", "--landscape", "beale", "--optimizers", "sgd,adam", "--steps", "40", "--out", str(png),
+                 "--gif", str(gif)]) == 0
+    out = capsys.readouterr().out
+    assert "adam (lr=0.05)" in out and "final loss" in out
+    from PIL import Image
+
+    assert Image.open(png).size[0] >= 600
+    with Image.open(gif) as im:
+        assert im.n_frames > 5
+
+
+def test_race_rejects_unknown_names(tmp_path):
+    with pytest.raises(ValueError, match="Did you mean.*'adam'"):
+        main(["race", "--optimizers", "sgd,adma", "--steps", "5", "--out", str(tmp_path / "x.png")])
+    with pytest.raises(ValueError, match="Did you mean 'rosenbrock'"):
+        main(["race", "--landscape", "rosenbrok", "--steps", "5", "--out", str(tmp_path / "x.png")])
+
+
+def test_train_prints_a_table_and_saves_curves(tmp_path, capsys):
+    out = tmp_path / "curves.png"
+    assert main(["train", "--optimizers", "sgd,adam", "--epochs", "1", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "test acc" in text and "sgd (lr=0.1)" in text and "adam (lr=0.003)" in text and out.exists()
+
+
+@pytest.mark.slow
+def test_tour_writes_every_figure_with_titles_labels_and_legends(tmp_path, capsys):
+    from optimlab import plots
+
+    assert main(["tour", "--out", str(tmp_path), "--quiet"]) == 0
+    text = capsys.readouterr().out
+    assert "Steps to within 1e-3" in text and "test accuracy" in text and "newton + armijo" in text
+    for name in plots.FIGURES:
+        assert (tmp_path / name).stat().st_size > 20_000, name
+    # every figure: a title, axis labels, and a legend (or bars named by tick labels) somewhere
+    import matplotlib.pyplot as plt
+
+    for name, fn in plots.FIGURES.items():
+        fig = fn()
+        axes = fig.axes
+        assert any(ax.get_title() for ax in axes) or fig._suptitle is not None, name
+        assert all(ax.get_xlabel() for ax in axes if ax.has_data()), name
+        assert any(ax.get_legend() is not None for ax in axes) or name.endswith("schedules.png"), name
+        plt.close(fig)
