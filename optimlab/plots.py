@@ -281,17 +281,19 @@ def lion_sign_and_memory():
     """Lion moves every coordinate by exactly lr; its state is half of AdamW's."""
     fig, axes = _figure(2, size=(6.0, 4.8))
     rng = np.random.default_rng(0)
-    x = rng.standard_normal(2000)
+    scales = np.geomspace(1e-3, 1e1, 2000)
+    grads = [scales * (0.3 + rng.standard_normal(2000)) for _ in range(20)]  # 20 noisy steps, a small drift
     out = {}
     for name in ("lion", "adamw"):
-        new, _ = get(name).step(x, rng.standard_normal(2000) * np.geomspace(1e-3, 1e1, 2000), None,
-                                {"lr": 1e-3, "weight_decay": 0.0})
-        out[name] = np.abs(new - x)
+        x, state = rng.standard_normal(2000), None
+        for g in grads:
+            new, state = get(name).step(x, g, state, {"lr": 1e-3, "weight_decay": 0.0})
+            out[name], x = np.abs(new - x), new
     bins = np.geomspace(1e-7, 1e-2, 60)
     for i, name in enumerate(out):
         axes[0].hist(np.maximum(out[name], 1e-7), bins=bins, color=COLORS[i], alpha=0.6, label=f"{name} (lr=1e-3)")
     axes[0].set_xscale("log")
-    axes[0].set_xlabel("|update| per coordinate, first step")
+    axes[0].set_xlabel("|update| per coordinate at step 20 (noisy gradients)")
     axes[0].set_ylabel("count")
     axes[0].set_title("sign update: every |step| = lr")
     axes[0].legend()
