@@ -253,7 +253,7 @@ class VectorRule:
         else:
             t = check_state(state, self.name, tree, {k: {} for k in tree})
             extra = {key: state.get(key) for key in fresh}
-            _check_extra(self.name, extra, fresh)
+            _check_extra(self.name, extra, fresh, n)
         x = np.concatenate([theta.astype(np.float64).ravel() for theta in tree.values()])
         g = np.concatenate([gtree[k].astype(np.float64).ravel() for k in tree])
         new_x, extra = self.update(x, g, extra, t + 1, hp, params)
@@ -265,15 +265,14 @@ class VectorRule:
         return (new_tree[SINGLE_KEY] if single else new_tree), new_state
 
 
-def _check_extra(name: str, extra: dict, fresh: dict) -> None:
-    """Shapes of a second-order state's own entries, against a fresh one's."""
+def _check_extra(name: str, extra: dict, fresh: dict, n: int) -> None:
+    """Shapes of a second-order state's own entries (for *n* parameters), against a fresh one's."""
     for key, ref in fresh.items():
         value = extra[key]
         if isinstance(ref, np.ndarray):
             ok = isinstance(value, np.ndarray) and value.shape == ref.shape
             want = ref.shape
-        elif isinstance(ref, list):
-            n = len(fresh.get("x_prev", ()))
+        elif isinstance(ref, list):  # a history of flat vectors
             ok = isinstance(value, list) and all(isinstance(v, np.ndarray) and v.shape == (n,) for v in value)
             want = f"a list of ({n},) arrays"
         else:
