@@ -223,7 +223,7 @@ def trust_ratio_history(optimizer="lamb", hparams=None, epochs=3, batch_size=64,
     """Per-layer trust ratios of LARS or LAMB at every step of a digits MLP run: ``{layer: array}``."""
     module = get(optimizer)
     hp = module.HPARAMS.resolve(hparams)
-    _, _, Xtr, ytr, _, _ = digits_mlp(seed=seed)
+    Xtr, ytr, _, _ = datasets.load_digits()
     net = MLP([64, 64, 32, 10])
     params = net.init(seed)
     rng = np.random.default_rng(seed)

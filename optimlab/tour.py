@@ -46,7 +46,7 @@ def tour(out="figures", quiet=False, dpi=110):
         say(f"[{i:2d}/{len(plots.FIGURES)}] {out / name}  ({time.perf_counter() - t0:.1f}s)")
     say("summary: optimizers on the landscapes ...")
     rows = [(lab, land, "-" if n is None else n, f"{loss:.2e}") for lab, land, n, loss in experiments.landscape_table()]
-    print(f"\nSteps to within 1e-3 of the minimum (budget 3000; '-' = not reached), and the final loss:\n")
+    print("\nSteps to within 1e-3 of the minimum (budget 3000; '-' = not reached), and the final loss:\n")
     print(_fmt_table(("optimizer (hparams)", "landscape", "steps", "final loss"), rows))
     print("\nDigits MLP 64-64-10, 10 epochs, batch 32, seed 0:\n")
     mlp_rows = [(lab, f"{r.history.epoch['train_loss'][-1]:.4f}", f"{r.history.epoch['val_acc'][-1]:.4f}")

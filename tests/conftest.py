@@ -21,3 +21,14 @@ def reference(module_name: str):
     if os.environ.get("OPTIMLAB_REQUIRE_REFERENCE") == "1":
         return importlib.import_module(module_name)
     return pytest.importorskip(module_name)
+
+
+@pytest.fixture
+def torch_float64():
+    """torch's default dtype set to float64 for the test (it keeps some scalar state, e.g. NAdam's
+    mu_product, in the default dtype), restored afterwards."""
+    torch = reference("torch")
+    old = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    yield torch
+    torch.set_default_dtype(old)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from optimlab import landscapes
-from optimlab.optimizers import adafactor, adam, adamw, get, lamb, lion, lookahead, muon, radam, ranger, stable_adamw
+from optimlab.optimizers import adafactor, adam, adamw, lamb, lion, lookahead, muon, radam, ranger, stable_adamw
 
 
 def run(module, hparams, steps, f=None, seed=0, noise=0.5):
@@ -277,8 +277,3 @@ def test_adafactor_factored_second_moment_is_exact_for_rank_one_squares():
     np.testing.assert_allclose(row * col / row.mean(), g**2, rtol=1e-14)
     # then U = g / |g| = 1 everywhere, RMS(U) = 1, alpha = max(1e-3, RMS(theta)=1) * min(lr, 1)
     np.testing.assert_allclose(out, 1 - 0.01, rtol=1e-14)
-
-
-def test_every_registered_optimizer_is_usable_by_name():
-    for name in ("lookahead", "ranger", "lars", "lamb", "stable_adamw", "lion", "muon", "adafactor"):
-        assert get(name).NAME == name

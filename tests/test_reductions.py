@@ -52,7 +52,6 @@ def test_adamw_decay_is_decoupled_from_the_moments():
 
 
 def test_amsgrad_equals_adam_while_v_never_decreases():
-    f = landscapes.ravine(condition=10.0)
     rng = np.random.default_rng(3)
     x_a = x_b = np.array([3.0, -2.0])
     s_a = s_b = None

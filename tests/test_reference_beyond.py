@@ -15,18 +15,12 @@ from reference_harness import compare, torch_side
 from registry import BY_NAME
 
 torch = reference("torch")
-pytestmark = pytest.mark.reference
 
 SHAPES = [(7,), (4, 5), (2, 3, 4), (6, 3)]
 MATRICES = [(4, 5), (6, 3), (5, 5), (1, 4)]  # torch's Muon takes 2-D arrays only
 
 
-@pytest.fixture(autouse=True)
-def _float64_default():
-    old = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    yield
-    torch.set_default_dtype(old)
+pytestmark = [pytest.mark.reference, pytest.mark.usefixtures("torch_float64")]
 
 
 def settings(name):

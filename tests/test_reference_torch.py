@@ -4,7 +4,6 @@ See ``reference_harness.compare``.  Skipped when torch is not installed (CI
 installs it, ``pip install .[reference]``, and refuses to skip).
 """
 
-import numpy as np
 import pytest
 
 from optimlab.optimizers import get
@@ -15,17 +14,11 @@ from registry import SETTINGS
 from conftest import reference
 
 torch = reference("torch")
-pytestmark = pytest.mark.reference
 
 SHAPES = [(7,), (4, 5), (2, 3, 4), ()]
 
 
-@pytest.fixture(autouse=True)
-def _float64_default():
-    old = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)  # torch keeps some scalar state in the default dtype
-    yield
-    torch.set_default_dtype(old)
+pytestmark = [pytest.mark.reference, pytest.mark.usefixtures("torch_float64")]
 
 
 def _torch_opt(name, params, h):

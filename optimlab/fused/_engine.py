@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from .._errors import InputTypeError
-from ..optimizers._base import as_tree, match_grads
+from ..optimizers._base import as_tree, check_owner, match_grads
 
 #: Elements per block: 4 arrays of the block (param, grad, two moments) plus two scratch arrays
 #: stay within a 2 MiB L2 cache for float32 at 64K and are worth the per-call overhead up to 256K.
@@ -107,7 +107,7 @@ def prepare(name, params, grads, state, slots, check_finite):
         t, buffers = check_state(name, state, list(tree), sizes, slots, dtype)
     thetas = list(tree.values())
     gs = [np.ascontiguousarray(gtree[k], dtype=dtype) for k in tree]
-    jobs, offset = [], 0
+    jobs = []
     offsets = np.concatenate([[0], np.cumsum(sizes)])
     for lo, hi in _segments(thetas):
         # grads must be adjacent over the same run to share it; otherwise split the run per array
@@ -119,13 +119,7 @@ def prepare(name, params, grads, state, slots, check_finite):
 
 def check_state(name, state, keys, sizes, slots, dtype):
     """A fused state must be this optimizer's, for these keys and sizes; returns ``(t, buffers)``."""
-    if not isinstance(state, dict):
-        raise InputTypeError(f"state must be None or a dict returned by a fused step; got {type(state).__name__}")
-    if state.get("optimizer") != f"fused_{name}":
-        raise ValueError(f"this state belongs to optimizer {state.get('optimizer')!r}, not 'fused_{name}'")
-    t = state.get("t")
-    if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or t < 0:
-        raise ValueError(f"state['t'] must be a non-negative integer step count; got {t!r}")
+    t = check_owner(state, f"fused_{name}")
     if list(state.get("keys", [])) != keys or list(state.get("sizes", [])) != sizes:
         raise ValueError(f"this state belongs to other params: keys {state.get('keys')} with sizes "
                          f"{state.get('sizes')}, not {keys} with {sizes}")
@@ -135,7 +129,7 @@ def check_state(name, state, keys, sizes, slots, dtype):
     for s, buf in buffers.items():
         if not isinstance(buf, np.ndarray) or buf.shape != (sum(sizes),) or buf.dtype != dtype:
             raise ValueError(f"state buffer {s!r} must be a ({sum(sizes)},) {dtype} array")
-    return int(t), buffers
+    return t, buffers
 
 
 def run(kernel, c, jobs, buffers, threads=None, block=None):

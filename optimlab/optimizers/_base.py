@@ -96,12 +96,8 @@ def match_grads(tree: dict, grads: Any, single: bool, check_finite: bool = True)
     return gtree
 
 
-def check_state(state: Any, name: str, tree: dict, expected: dict) -> int:
-    """Check that *state* is a state of optimizer *name* for these params; return its ``t``.
-
-    *expected* maps each param key to the slots a fresh init would give
-    (used for slot names and shapes).
-    """
+def check_owner(state: Any, name: str) -> int:
+    """*state* must be a dict made by optimizer *name*, with a valid step counter; returns ``t``."""
     if not isinstance(state, Mapping):
         raise InputTypeError(f"state must be None or a dict returned by a step; got {type(state).__name__}")
     owner = state.get("optimizer")
@@ -110,6 +106,16 @@ def check_state(state: Any, name: str, tree: dict, expected: dict) -> int:
     t = state.get("t")
     if isinstance(t, bool) or not isinstance(t, numbers.Integral) or t < 0:
         raise ValueError(f"state['t'] must be a non-negative integer step count; got {t!r}")
+    return int(t)
+
+
+def check_state(state: Any, name: str, tree: dict, expected: dict) -> int:
+    """Check that *state* is a state of optimizer *name* for these params; return its ``t``.
+
+    *expected* maps each param key to the slots a fresh init would give
+    (used for slot names and shapes).
+    """
+    t = check_owner(state, name)
     slots = state.get("slots")
     if not isinstance(slots, Mapping):
         raise ValueError("state has no 'slots' dict; it was not made by optimlab")
@@ -141,7 +147,7 @@ def check_state(state: Any, name: str, tree: dict, expected: dict) -> int:
                     )
             elif isinstance(value, bool) or not isinstance(value, numbers.Real):
                 raise ValueError(f"state slot {slot!r} of param {key!r} must be a number; got {value!r}")
-    return int(t)
+    return t
 
 
 InitSlots = Callable[[np.ndarray, dict], dict]
