@@ -74,14 +74,46 @@ def exponential(lr, gamma):
     return Schedule(lambda t: lr * gamma**t, f"exponential(lr={lr:g}, gamma={gamma:g})")
 
 
-def cosine(lr, T_max, eta_min=0.0):
+def cosine(lr, T_max, eta_min=0.0, hold=False):
     r""":math:`\eta_{\min} + \tfrac12(\eta - \eta_{\min})(1 + \cos(\pi t / T_{\max}))` (``CosineAnnealingLR``).
 
-    Past ``T_max`` the cosine continues (the rate rises again), as PyTorch's does.
+    Past ``T_max`` the cosine continues (the rate rises again), as PyTorch's
+    does; with ``hold=True`` it stays at ``eta_min`` from ``T_max`` on, as
+    Keras's ``CosineDecay(lr, decay_steps=T_max, alpha=eta_min / lr)`` and
+    ``optax.cosine_decay_schedule(lr, T_max, alpha=eta_min / lr)`` do.
     """
     _positive("T_max", T_max)
-    return Schedule(lambda t: eta_min + 0.5 * (lr - eta_min) * (1 + math.cos(math.pi * t / T_max)),
-                    f"cosine(lr={lr:g}, T_max={T_max}, eta_min={eta_min:g})")
+
+    def fn(t):
+        t = min(t, T_max) if hold else t
+        return eta_min + 0.5 * (lr - eta_min) * (1 + math.cos(math.pi * t / T_max))
+
+    return Schedule(fn, f"cosine(lr={lr:g}, T_max={T_max}, eta_min={eta_min:g}{', hold' if hold else ''})")
+
+
+def polynomial(lr, decay_steps, end_lr=0.0, power=1.0, cycle=False):
+    r""":math:`(\eta - \eta_{\text{end}})(1 - \min(t, D)/D)^p + \eta_{\text{end}}` over :math:`D` = *decay_steps*.
+
+    ``end_lr=0`` is PyTorch's ``PolynomialLR(total_iters=D, power=p)``; Keras's
+    ``PolynomialDecay`` (whose default ``end_learning_rate`` is 1e-4) and
+    ``optax.polynomial_schedule`` hold ``end_lr`` after :math:`D` steps.  With
+    ``cycle=True`` (Keras, TensorFlow) the rate jumps back up instead: :math:`D`
+    is replaced by the first multiple of it that is at least :math:`t`
+    (:math:`D\lceil t/D\rceil`, and :math:`D` at :math:`t = 0`), so each restart
+    decays from a lower point over a longer stretch.
+    """
+    _positive("decay_steps", decay_steps)
+
+    def fn(t):
+        D = decay_steps
+        if cycle:
+            D = decay_steps * max(1, math.ceil(t / decay_steps))
+        else:
+            t = min(t, D)
+        return (lr - end_lr) * (1.0 - t / D) ** power + end_lr
+
+    return Schedule(fn, f"polynomial(lr={lr:g} -> {end_lr:g} over {decay_steps}, power={power:g}"
+                        f"{', cycle' if cycle else ''})")
 
 
 def linear(lr, start_factor=1.0 / 3, end_factor=1.0, total_iters=5):
@@ -110,24 +142,38 @@ def warmup(schedule, warmup_steps, start_factor=0.1):
 
 
 def one_cycle(max_lr, total_steps, pct_start=0.3, anneal="cos", div_factor=25.0, final_div_factor=1e4,
-              three_phase=False):
+              three_phase=False, boundaries="pytorch", pct_final=0.85):
     """Smith's one-cycle policy (``OneCycleLR`` with ``cycle_momentum=False``).
 
     From ``max_lr / div_factor`` up to ``max_lr`` over the first ``pct_start`` of
     the steps, then down to ``max_lr / div_factor / final_div_factor``
-    (``three_phase`` goes back to the start first).  Defined for
-    ``t < total_steps`` plus the final step ``total_steps``, like PyTorch.
+    (``three_phase`` goes back to the start first).  Where the phases end:
+
+    * ``boundaries="pytorch"``: at steps ``pct_start * T - 1`` and ``T - 1``
+      (three phases: ``pct_start * T - 1``, ``2 * pct_start * T - 2``, ``T - 1``), as
+      ``torch.optim.lr_scheduler.OneCycleLR``; defined up to the final step
+      ``total_steps``, which gives the final rate;
+    * ``boundaries="optax"``: at ``floor(pct_start * T)`` and ``T``
+      (``optax.cosine_onecycle_schedule``), or ``floor(pct_start * T)``,
+      ``floor(pct_final * T)`` and ``T`` with ``three_phase=True``
+      (``optax.linear_onecycle_schedule`` with ``anneal="linear"``); the final rate
+      holds from ``T`` on.
+
+    The rate never goes past the last phase's end value (no extrapolation).
     """
     _positive("total_steps", total_steps)
     if anneal not in ("cos", "linear"):
         raise ValueError(f"anneal must be 'cos' or 'linear'; got {anneal!r}")
+    if boundaries not in ("pytorch", "optax"):
+        raise ValueError(f"boundaries must be 'pytorch' or 'optax'; got {boundaries!r}")
     initial = max_lr / div_factor
     minimum = initial / final_div_factor
-    if three_phase:
-        phases = [(pct_start * total_steps - 1, initial, max_lr), (2 * pct_start * total_steps - 2, max_lr, initial),
-                  (total_steps - 1, initial, minimum)]
+    T = total_steps
+    if boundaries == "pytorch":
+        ends = [pct_start * T - 1, 2 * pct_start * T - 2, T - 1] if three_phase else [pct_start * T - 1, T - 1]
     else:
-        phases = [(pct_start * total_steps - 1, initial, max_lr), (total_steps - 1, max_lr, minimum)]
+        ends = [math.floor(pct_start * T), math.floor(pct_final * T), T] if three_phase else [math.floor(pct_start * T), T]
+    values = [initial, max_lr, initial, minimum] if three_phase else [initial, max_lr, minimum]
 
     def anneal_fn(start, end, pct):
         if anneal == "cos":
@@ -135,13 +181,15 @@ def one_cycle(max_lr, total_steps, pct_start=0.3, anneal="cos", div_factor=25.0,
         return (end - start) * pct + start
 
     def fn(t):
-        if t > total_steps:
-            raise ValueError(f"one_cycle is defined up to step {total_steps}; got {t}")
+        if boundaries == "pytorch" and t > T:
+            raise ValueError(f"one_cycle is defined up to step {T}; got {t}")
         start_step = 0.0
-        for i, (end_step, start, end) in enumerate(phases):
-            if t <= end_step or i == len(phases) - 1:
-                return anneal_fn(start, end, (t - start_step) / (end_step - start_step))
+        for i, end_step in enumerate(ends):
+            if t < end_step or (t == end_step and boundaries == "pytorch"):
+                pct = (t - start_step) / max(end_step - start_step, 1)
+                return anneal_fn(values[i], values[i + 1], pct)
             start_step = end_step
+        return values[-1]
 
     return Schedule(fn, f"one_cycle(max_lr={max_lr:g}, total_steps={total_steps})")
 

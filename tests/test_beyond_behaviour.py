@@ -1,5 +1,7 @@
 """Layer 3 for the optimizers beyond Adam: reductions and the behaviour their papers promise."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -97,7 +99,8 @@ def test_lookahead_rejects_an_inner_state_of_another_optimizer():
 
 
 def test_ranger_is_lookahead_over_radam_with_rangers_settings():
-    inner = {"lr": 1e-3, "beta1": 0.95, "beta2": 0.999, "eps": 1e-5, "weight_decay": 0.0, "rho_threshold": 5.0}
+    inner = {"lr": 1e-3, "beta1": 0.95, "beta2": 0.999, "eps": 1e-5, "weight_decay": 0.0,
+             "decoupled_weight_decay": False, "rho_threshold": 5.0, "unrectified": "bias_corrected"}
     a, sa = run(ranger, None, 40)
     b, sb = run(lookahead, {"inner": "radam", "inner_hparams": inner, "k": 6, "alpha": 0.5}, 40)
     np.testing.assert_array_equal(a, b)
@@ -105,6 +108,44 @@ def test_ranger_is_lookahead_over_radam_with_rangers_settings():
     assert ranger.DEFAULTS == {**inner, "k": 6, "alpha": 0.5}
     c, _ = run(radam, inner, 40)
     np.testing.assert_array_equal(a[:5], c[:5])  # identical until the first synchronisation
+
+
+def test_muon_routes_the_chosen_matrices_to_adamw():
+    """adamw_params (a key list or a predicate) sends 2-D arrays to the AdamW part; the authors' rule is
+    the first and last layers."""
+    rng = np.random.default_rng(0)
+    p = {"W1": rng.standard_normal((8, 6)), "b1": rng.standard_normal(6), "W2": rng.standard_normal((6, 6)),
+         "W3": rng.standard_normal((6, 3))}
+    assert muon.authors_adamw_keys(p) == ["W1", "W3"]
+    inner = {"lr": 3e-3, "beta1": 0.9, "beta2": 0.95, "eps": 1e-10, "weight_decay": 0.0}
+    by_list = {"adamw_params": muon.authors_adamw_keys(p), "adamw_lr": 3e-3}
+    by_predicate = {"adamw_params": lambda key, w: key in ("W1", "W3"), "adamw_lr": 3e-3}
+    a = b = c = p
+    sa = sb = sc = sm = None
+    m = {"W2": p["W2"]}
+    for _ in range(5):
+        g = {k: rng.standard_normal(v.shape) for k, v in p.items()}
+        a, sa = muon.step(a, g, sa, by_list)
+        b, sb = muon.step(b, g, sb, by_predicate)
+        c, sc = adamw.step(c, g, sc, inner)
+        m, sm = muon.step(m, {"W2": g["W2"]}, sm, {"adamw_lr": 3e-3})
+    for k in ("W1", "b1", "W3"):
+        np.testing.assert_array_equal(a[k], c[k])
+        np.testing.assert_array_equal(b[k], c[k])
+    np.testing.assert_array_equal(a["W2"], m["W2"])  # the hidden layer is still Muon's
+    assert set(sa["slots"]["W2"]) == {"b"} and set(sa["slots"]["W1"]) == {"m", "v"}
+    with pytest.raises(ValueError, match=r"adamw_params.*'W9'"):
+        muon.step(p, g, None, {"adamw_params": ["W9"]})
+    with pytest.raises(TypeError, match="adamw_params"):
+        muon.step(p, g, None, {"adamw_params": "W1"})
+
+
+def test_muon_layout_only_changes_the_lr_scale():
+    rng = np.random.default_rng(1)
+    W, G = rng.standard_normal((12, 3)), rng.standard_normal((12, 3))  # tall: (out, in) scale 2, (in, out) scale 1
+    out_in, _ = muon.step(W, G, None, {"lr": 0.1, "momentum": 0.0, "nesterov": False})
+    in_out, _ = muon.step(W, G, None, {"lr": 0.1, "momentum": 0.0, "nesterov": False, "layout": "in_out"})
+    np.testing.assert_allclose(W - out_in, 2.0 * (W - in_out), rtol=1e-12)
 
 
 # --- LARS and LAMB ---------------------------------------------------------------------------
@@ -137,12 +178,21 @@ def test_lamb_and_lars_trust_ratios_by_hand():
     W, g = np.array([[3.0, 0.0], [0.0, 4.0]]), np.array([[1.0, 0.0], [0.0, 0.0]])  # ||W|| = 5, ||g|| = 1
     from optimlab.optimizers import lars
 
-    assert lars.trust_ratio(W, g, {"trust_coefficient": 0.001, "weight_decay": 0.5}) == pytest.approx(0.001 * 5 / 3.5)
-    assert lars.trust_ratio(np.zeros((2, 2)), g, {"trust_coefficient": 0.001, "weight_decay": 0.5}) == 1.0
+    hp = lars.HPARAMS.resolve({"trust_coefficient": 0.001, "weight_decay": 0.5})
+    assert lars.trust_ratio(W, g, hp) == pytest.approx(0.001 * 5 / 3.5)  # ||g|| + wd ||W|| = 1 + 2.5
+    assert lars.trust_ratio(np.zeros((2, 2)), g, hp) == 1.0
+    # optax's denominator: ||g + wd W|| = ||[[2.5, 0], [0, 2]]|| = sqrt(10.25)
+    hp_optax = {**hp, "trust_denominator": "update"}
+    assert lars.trust_ratio(W, g, hp_optax) == pytest.approx(0.001 * 5 / math.sqrt(10.25))
     assert lamb.trust_ratio(W, 2 * g) == pytest.approx(2.5) and lamb.trust_ratio(W, 0 * g) == 1.0
     # LARS leaves vectors alone: plain momentum SGD, no decay
     out, _ = lars.step({"b": np.array([1.0, 2.0])}, {"b": np.array([0.5, 0.5])}, None, {"lr": 0.1, "weight_decay": 9.0})
     np.testing.assert_allclose(out["b"], [1.0 - 0.1 * 0.5, 2.0 - 0.1 * 0.5])
+    # ... unless exclude_vectors=False (optax's masks): trust ratio and decay for the vector too
+    out, _ = lars.step({"b": np.array([1.0, 2.0])}, {"b": np.array([0.5, 0.5])}, None,
+                       {"lr": 0.1, "weight_decay": 9.0, "exclude_vectors": False})
+    r = 0.001 * math.sqrt(5) / (math.sqrt(0.5) + 9 * math.sqrt(5))
+    np.testing.assert_allclose(out["b"], [1.0 - 0.1 * r * (0.5 + 9), 2.0 - 0.1 * r * (0.5 + 18)])
 
 
 # --- StableAdamW -----------------------------------------------------------------------------

@@ -30,7 +30,7 @@ def test_registry_table_covers_every_optimizer():
 
 def no_decay(hparams):
     """*hparams* with every weight decay (also an inner optimizer's) set to 0."""
-    out = {k: 0.0 if k.endswith("weight_decay") else v for k, v in hparams.items()}
+    out = {k: 0.0 if k.endswith("weight_decay") and not isinstance(v, bool) else v for k, v in hparams.items()}
     if isinstance(out.get("inner_hparams"), dict):
         out["inner_hparams"] = no_decay(out["inner_hparams"])
     return out
@@ -284,6 +284,10 @@ def _bad_values(spec):
         return [[("lr", 0.1)], "lr=0.1"]
     if kind == "Function":
         return [3.0, "f"] + ([None] if spec.required else [])
+    if kind == "Choice":
+        return [spec.default.upper() + "x", 3, None]
+    if kind == "KeySelector":
+        return ["W1", [3], 3.0]
     raise AssertionError(f"no bad values known for a {kind} hparam")
 
 

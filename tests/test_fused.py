@@ -17,6 +17,15 @@ SETTINGS = {
     "adamw": {"lr": 0.01, "beta1": 0.8, "beta2": 0.99, "weight_decay": 0.3},
     "lion": {"lr": 0.001, "beta1": 0.8, "beta2": 0.95, "weight_decay": 0.1},
 }
+#: The convention switches the fused steps share with their reference steps.
+SWITCHES = {
+    "sgd": {"lr": 0.05, "weight_decay": 0.1, "decoupled_weight_decay": True},
+    "momentum": {"lr": 0.02, "momentum": 0.8, "weight_decay": 0.05, "decoupled_weight_decay": True},
+    "adam": {"lr": 0.01, "eps": 1e-3, "weight_decay": 0.05, "decoupled_weight_decay": True, "eps_hat": True},
+    "adamw": {"lr": 0.01, "eps": 1e-3, "weight_decay": 0.3, "eps_hat": True},
+}
+CASES = [(name, setting) for name in NAMES for setting in ("defaults", "custom", "switches")
+         if setting != "switches" or name in SWITCHES]
 EXACT = {"sgd", "momentum", "lion"}  # the same operations as the reference: bit for bit
 
 
@@ -36,11 +45,10 @@ def block(request, monkeypatch):
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("threads", [1, 2])
-@pytest.mark.parametrize("name", NAMES)
-@pytest.mark.parametrize("setting", ["defaults", "custom"])
+@pytest.mark.parametrize("name,setting", CASES, ids=[f"{n}-{s}" for n, s in CASES])
 def test_fused_agrees_with_the_reference_over_100_steps(name, setting, threads, dtype, block):
     rng = np.random.default_rng(0)
-    hp = {} if setting == "defaults" else SETTINGS[name]
+    hp = {"defaults": {}, "custom": SETTINGS[name], "switches": SWITCHES.get(name)}[setting]
     ours = model(dtype, rng)
     theirs = copy.deepcopy(ours)
     ids = {k: id(v) for k, v in ours.items()}

@@ -88,6 +88,27 @@ def test_muon_matches_torch_with_float64_newton_schulz(hparams, monkeypatch):
     compare(get("muon"), hparams, MATRICES, *torch_side(torch, make))
 
 
+def test_muon_in_out_layout_is_torchs_rule_on_the_transposed_weights(monkeypatch):
+    """optimlab's MLP stores W as (fan_in, fan_out); with layout="in_out" Muon on W^T equals torch's Muon on W."""
+    import torch.optim._muon as torch_muon
+
+    monkeypatch.setattr(torch_muon, "_zeropower_via_newtonschulz", _newton_schulz_float64)
+    rng = np.random.default_rng(3)
+    W = {f"W{i}": rng.standard_normal(shape) for i, shape in enumerate([(6, 3), (3, 7), (5, 5)])}  # (out, in)
+    tensors = [torch.tensor(w.copy()) for w in W.values()]
+    opt = torch.optim.Muon(tensors, lr=0.05, weight_decay=0.0)
+    ours, state = {k: w.T.copy() for k, w in W.items()}, None  # (in, out)
+    for _ in range(20):
+        G = {k: rng.standard_normal(w.shape) for k, w in W.items()}
+        for tensor, g in zip(tensors, G.values()):
+            tensor.grad = torch.tensor(g)
+        opt.step()
+        ours, state = get("muon").step(ours, {k: g.T.copy() for k, g in G.items()}, state,
+                                       {"lr": 0.05, "layout": "in_out"})
+    for (k, w), tensor in zip(ours.items(), tensors):
+        np.testing.assert_allclose(w.T, tensor.numpy(), rtol=1e-10, atol=1e-12, err_msg=k)
+
+
 def test_muon_non_matrix_arrays_follow_adamw():
     from optimlab.optimizers import adamw, muon
 

@@ -39,6 +39,8 @@ CASES = {
                                 lambda L, o: L.OneCycleLR(o, max_lr=0.5, total_steps=STEPS, pct_start=0.25,
                                                           anneal_strategy="linear", three_phase=True,
                                                           cycle_momentum=False)),
+    "polynomial": (S.polynomial(0.1, decay_steps=120, power=2.0),
+                   lambda L, o: L.PolynomialLR(o, total_iters=120, power=2.0)),
     "cyclic": (S.cyclic(0.01, 0.1, step_size_up=40), lambda L, o: L.CyclicLR(o, 0.01, 0.1, step_size_up=40,
                                                                               cycle_momentum=False)),
     "cyclic_asym": (S.cyclic(0.01, 0.1, step_size_up=20, step_size_down=60),
@@ -75,6 +77,58 @@ def test_schedules_by_hand():
     assert oc(99) == pytest.approx(1 / 25 / 1e4)
     assert S.exponential(1.0, 0.5)(np.array([[0, 1], [2, 3]])).tolist() == [[1.0, 0.5], [0.25, 0.125]]
     assert "cosine" in repr(S.cosine(1.0, 10))
+
+
+def test_one_cycle_does_not_extrapolate_past_its_last_phase():
+    """At t = total_steps PyTorch's linear three-phase formula would go below zero; the rate stays at the end."""
+    for anneal in ("cos", "linear"):
+        for three in (False, True):
+            oc = S.one_cycle(0.5, 300, pct_start=0.25, anneal=anneal, three_phase=three)
+            assert oc(300) == pytest.approx(0.5 / 25 / 1e4) and min(oc(np.arange(301))) > 0
+            oc = S.one_cycle(0.5, 300, pct_start=0.25, anneal=anneal, three_phase=three, boundaries="optax")
+            assert oc(300) == oc(1000) == pytest.approx(0.5 / 25 / 1e4)
+
+
+def test_new_schedules_by_hand():
+    c = S.cosine(1.0, 10, eta_min=0.1, hold=True)
+    assert c(10) == c(15) == pytest.approx(0.1) and S.cosine(1.0, 10, eta_min=0.1)(15) == pytest.approx(0.55)
+    p = S.polynomial(1.0, 10, end_lr=0.0, power=1.0)
+    assert [p(t) for t in (0, 5, 10, 20)] == [1.0, 0.5, 0.0, 0.0]
+    q = S.polynomial(1.0, 10, end_lr=0.0, power=1.0, cycle=True)
+    assert [q(t) for t in (0, 5, 10)] == [1.0, 0.5, 0.0] and q(15) == pytest.approx(0.25)  # D = 20 at t = 15
+    oc = S.one_cycle(1.0, 10, pct_start=0.3, anneal="linear", boundaries="optax")
+    assert oc(0) == pytest.approx(0.04) and oc(3) == pytest.approx(1.0)  # the peak at floor(0.3 * 10) = 3
+
+
+OPTAX_STEPS = 200
+
+
+def _optax(make):
+    jax = reference("jax")
+    reference("optax")
+    jax.config.update("jax_enable_x64", True)
+    schedule = make(__import__("optax"))
+    return np.array([float(schedule(t)) for t in range(OPTAX_STEPS)])
+
+
+OPTAX_CASES = {
+    "cosine_hold": (S.cosine(0.1, T_max=120, eta_min=0.002, hold=True),
+                    lambda o: o.cosine_decay_schedule(0.1, decay_steps=120, alpha=0.02)),
+    "polynomial": (S.polynomial(0.1, decay_steps=150, end_lr=0.01, power=2.0),
+                   lambda o: o.polynomial_schedule(0.1, 0.01, power=2.0, transition_steps=150)),
+    "one_cycle_cos": (S.one_cycle(0.5, 150, pct_start=0.25, boundaries="optax"),
+                      lambda o: o.cosine_onecycle_schedule(150, 0.5, pct_start=0.25)),
+    "one_cycle_linear": (S.one_cycle(0.5, 170, pct_start=0.3, anneal="linear", three_phase=True,
+                                     boundaries="optax", pct_final=0.8),
+                         lambda o: o.linear_onecycle_schedule(170, 0.5, pct_start=0.3, pct_final=0.8)),
+}
+
+
+@pytest.mark.reference
+@pytest.mark.parametrize("name", list(OPTAX_CASES))
+def test_schedule_matches_optax(name):
+    ours, make = OPTAX_CASES[name]
+    np.testing.assert_allclose(ours(np.arange(OPTAX_STEPS)), _optax(make), rtol=1e-12, atol=1e-15)
 
 
 def test_schedule_errors():

@@ -23,90 +23,109 @@ STEPS = 25
 # Elementwise rules: step(x, g, s, t, **hp) -> (x, s), with s a dict of floats ({} at first).
 
 
-def sgd(x, g, s, t, lr, weight_decay):
-    g = g + weight_decay * x
+def _decay(x, g, lr, weight_decay, decoupled):
+    """Weight decay in either convention: L2 into the gradient, or shrink the weight by lr * wd."""
+    if decoupled:
+        return x - lr * weight_decay * x, g
+    return x, g + weight_decay * x
+
+
+def sgd(x, g, s, t, lr, weight_decay, decoupled_weight_decay):
+    x, g = _decay(x, g, lr, weight_decay, decoupled_weight_decay)
     return x - lr * g, s
 
 
-def momentum(x, g, s, t, lr, momentum, dampening, weight_decay):
-    g = g + weight_decay * x
+def momentum(x, g, s, t, lr, momentum, dampening, weight_decay, decoupled_weight_decay):
+    x, g = _decay(x, g, lr, weight_decay, decoupled_weight_decay)
     b = g if t == 1 else momentum * s["b"] + (1 - dampening) * g
     return x - lr * b, {"b": b}
 
 
-def nesterov(x, g, s, t, lr, momentum, weight_decay):
-    g = g + weight_decay * x
+def nesterov(x, g, s, t, lr, momentum, weight_decay, decoupled_weight_decay):
+    x, g = _decay(x, g, lr, weight_decay, decoupled_weight_decay)
     b = momentum * s.get("b", 0.0) + g
     return x - lr * (g + momentum * b), {"b": b}
 
 
-def adagrad(x, g, s, t, lr, eps, initial_accumulator_value, lr_decay, weight_decay):
-    g = g + weight_decay * x
+def adagrad(x, g, s, t, lr, eps, initial_accumulator_value, lr_decay, weight_decay, decoupled_weight_decay,
+            eps_inside_sqrt):
     lr_t = lr / (1 + (t - 1) * lr_decay)
+    x, g = _decay(x, g, lr_t, weight_decay, decoupled_weight_decay)
     h = s.get("h", initial_accumulator_value) + g * g
-    return x - lr_t * g / (math.sqrt(h) + eps), {"h": h}
+    d = math.sqrt(h + eps) if eps_inside_sqrt else math.sqrt(h) + eps
+    return x - lr_t * g / d, {"h": h}
 
 
-def rmsprop(x, g, s, t, lr, rho, eps, momentum, centered, weight_decay):
-    g = g + weight_decay * x
-    v = rho * s.get("v", 0.0) + (1 - rho) * g * g
+def rmsprop(x, g, s, t, lr, rho, eps, momentum, centered, weight_decay, decoupled_weight_decay, eps_inside_sqrt,
+            initial_mean_square):
+    x, g = _decay(x, g, lr, weight_decay, decoupled_weight_decay)
+    v = rho * s.get("v", initial_mean_square) + (1 - rho) * g * g
     gbar = rho * s.get("gbar", 0.0) + (1 - rho) * g
-    d = (math.sqrt(v - gbar * gbar) if centered else math.sqrt(v)) + eps
+    ms = v - gbar * gbar if centered else v
+    d = math.sqrt(ms + eps) if eps_inside_sqrt else math.sqrt(ms) + eps
     b = momentum * s.get("b", 0.0) + g / d
     x = x - lr * b if momentum > 0 else x - lr * g / d
     return x, {"v": v, "gbar": gbar, "b": b}
 
 
-def adadelta(x, g, s, t, lr, rho, eps, weight_decay):
-    g = g + weight_decay * x
+def adadelta(x, g, s, t, lr, rho, eps, weight_decay, decoupled_weight_decay):
+    x, g = _decay(x, g, lr, weight_decay, decoupled_weight_decay)
     v = rho * s.get("v", 0.0) + (1 - rho) * g * g
     delta = math.sqrt(s.get("u", 0.0) + eps) / math.sqrt(v + eps) * g
     u = rho * s.get("u", 0.0) + (1 - rho) * delta * delta
     return x - lr * delta, {"v": v, "u": u}
 
 
-def adam(x, g, s, t, lr, beta1, beta2, eps, weight_decay, decoupled=False, ams=False):
-    if decoupled:
-        x = (1 - lr * weight_decay) * x
-    else:
-        g = g + weight_decay * x
+def adam(x, g, s, t, lr, beta1, beta2, eps, weight_decay, decoupled_weight_decay=False, eps_hat=False, ams=False):
+    x, g = _decay(x, g, lr, weight_decay, decoupled_weight_decay)
     m = beta1 * s.get("m", 0.0) + (1 - beta1) * g
     v = beta2 * s.get("v", 0.0) + (1 - beta2) * g * g
     vmax = max(s.get("vmax", 0.0), v)
+    v_used = vmax if ams else v
+    if eps_hat:  # Kingma & Ba, section 2: alpha_t = alpha sqrt(1 - b2^t) / (1 - b1^t), eps-hat on sqrt(v)
+        alpha_t = lr * math.sqrt(1 - beta2**t) / (1 - beta1**t)
+        return x - alpha_t * m / (math.sqrt(v_used) + eps), {"m": m, "v": v, "vmax": vmax}
     m_hat = m / (1 - beta1**t)
-    v_hat = (vmax if ams else v) / (1 - beta2**t)
+    v_hat = v_used / (1 - beta2**t)
     return x - lr * m_hat / (math.sqrt(v_hat) + eps), {"m": m, "v": v, "vmax": vmax}
 
 
 def adamw(x, g, s, t, **hp):
-    return adam(x, g, s, t, decoupled=True, **hp)
+    return adam(x, g, s, t, decoupled_weight_decay=True, **hp)
 
 
 def amsgrad(x, g, s, t, **hp):
     return adam(x, g, s, t, ams=True, **hp)
 
 
-def adamax(x, g, s, t, lr, beta1, beta2, eps, weight_decay):
-    g = g + weight_decay * x
+def adamax(x, g, s, t, lr, beta1, beta2, eps, weight_decay, decoupled_weight_decay, eps_outside_max):
+    x, g = _decay(x, g, lr, weight_decay, decoupled_weight_decay)
     m = beta1 * s.get("m", 0.0) + (1 - beta1) * g
+    if eps_outside_max:  # optax / Keras: u = max(b2 u, |g|), divide by u + eps
+        u = max(beta2 * s.get("u", 0.0), abs(g))
+        return x - lr / (1 - beta1**t) * m / (u + eps), {"m": m, "u": u}
     u = max(beta2 * s.get("u", 0.0), abs(g) + eps)
     return x - lr / (1 - beta1**t) * m / u, {"m": m, "u": u}
 
 
-def nadam(x, g, s, t, lr, beta1, beta2, eps, weight_decay, momentum_decay):
-    g = g + weight_decay * x
-    mu = beta1 * (1 - 0.5 * 0.96 ** (t * momentum_decay))
-    mu_next = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * momentum_decay))
-    prod = s.get("prod", 1.0) * mu
+def nadam(x, g, s, t, lr, beta1, beta2, eps, weight_decay, decoupled_weight_decay, momentum_decay,
+          momentum_schedule):
+    x, g = _decay(x, g, lr, weight_decay, decoupled_weight_decay)
     m = beta1 * s.get("m", 0.0) + (1 - beta1) * g
     v = beta2 * s.get("v", 0.0) + (1 - beta2) * g * g
     d = math.sqrt(v / (1 - beta2**t)) + eps
+    if not momentum_schedule:  # optax.nadam: b1 m/(1 - b1^(t+1)) + (1 - b1) g/(1 - b1^t)
+        step = beta1 * m / (1 - beta1 ** (t + 1)) + (1 - beta1) * g / (1 - beta1**t)
+        return x - lr * step / d, {"m": m, "v": v}
+    mu = beta1 * (1 - 0.5 * 0.96 ** (t * momentum_decay))
+    mu_next = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * momentum_decay))
+    prod = s.get("prod", 1.0) * mu
     x = x - lr * (1 - mu) / (1 - prod) * g / d - lr * mu_next / (1 - prod * mu_next) * m / d
     return x, {"prod": prod, "m": m, "v": v}
 
 
-def radam(x, g, s, t, lr, beta1, beta2, eps, weight_decay, rho_threshold):
-    g = g + weight_decay * x
+def radam(x, g, s, t, lr, beta1, beta2, eps, weight_decay, decoupled_weight_decay, rho_threshold, unrectified):
+    x_decayed, g = _decay(x, g, lr, weight_decay, decoupled_weight_decay)
     m = beta1 * s.get("m", 0.0) + (1 - beta1) * g
     v = beta2 * s.get("v", 0.0) + (1 - beta2) * g * g
     m_hat = m / (1 - beta1**t)
@@ -115,8 +134,11 @@ def radam(x, g, s, t, lr, beta1, beta2, eps, weight_decay, rho_threshold):
     if rho_t > rho_threshold:
         r = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
         l = math.sqrt(1 - beta2**t) / (math.sqrt(v) + eps)
-        return x - lr * r * l * m_hat, {"m": m, "v": v}
-    return x - lr * m_hat, {"m": m, "v": v}
+        return x_decayed - lr * r * l * m_hat, {"m": m, "v": v}
+    if unrectified == "none":  # the authors' RAdam(degenerated_to_sgd=False): step_size = -1, p untouched
+        return x, {"m": m, "v": v}
+    step = m if unrectified == "raw" else m_hat
+    return x_decayed - lr * step, {"m": m, "v": v}
 
 
 def lion(x, g, s, t, lr, beta1, beta2, weight_decay):
@@ -188,14 +210,19 @@ def _transpose(A):
     return [list(col) for col in zip(*A)]
 
 
-def lars(P, G, S, t, lr, momentum, dampening, nesterov, weight_decay, trust_coefficient):
+def lars(P, G, S, t, lr, momentum, dampening, nesterov, weight_decay, trust_coefficient, trust_denominator,
+         exclude_vectors):
     out, S = {}, dict(S)
     for k in P:
         u = G[k]
-        if isinstance(P[k][0], list):  # matrices get the trust ratio and decay; vectors do not
-            w_norm, g_norm = _norm(P[k]), _norm(G[k])
-            r = trust_coefficient * w_norm / (g_norm + weight_decay * w_norm)
-            u = _map(lambda g, w: r * (g + weight_decay * w), G[k], P[k])
+        if isinstance(P[k][0], list) or not exclude_vectors:  # by default vectors get no trust ratio or decay
+            decayed = _map(lambda g, w: g + weight_decay * w, G[k], P[k])
+            w_norm = _norm(P[k])
+            if trust_denominator == "update":  # optax: norm of the decayed gradient
+                r = trust_coefficient * w_norm / _norm(decayed)
+            else:
+                r = trust_coefficient * w_norm / (_norm(G[k]) + weight_decay * w_norm)
+            u = _map(lambda d: r * d, decayed)
         b = _map(lambda b, u: momentum * b + (1 - dampening) * u, S.get(k, _zeros(u)), u)
         S[k] = b
         step = _map(lambda u, b: u + momentum * b, u, b) if nesterov else b
@@ -243,34 +270,44 @@ def _newton_schulz(U, steps, eps):
     return _transpose(X) if tall else X
 
 
-def muon(P, G, S, t, lr, momentum, nesterov, ns_steps, eps, weight_decay, adamw_lr, adamw_beta1, adamw_beta2,
-         adamw_eps, adamw_weight_decay):
+def muon(P, G, S, t, lr, momentum, nesterov, ns_steps, eps, weight_decay, layout, adamw_lr, adamw_beta1,
+         adamw_beta2, adamw_eps, adamw_weight_decay, adamw_params):
     out, S = {}, dict(S)
     for k in P:
-        if not isinstance(P[k][0], list):  # vectors: AdamW, coordinate by coordinate
-            new, states = [], S.get(k, [{} for _ in P[k]])
-            for i, (x, g) in enumerate(zip(P[k], G[k])):
-                x, states[i] = adamw(x, g, states[i], t, lr=adamw_lr, beta1=adamw_beta1, beta2=adamw_beta2,
-                                     eps=adamw_eps, weight_decay=adamw_weight_decay)
-                new.append(x)
+        matrix = isinstance(P[k][0], list)
+        if not matrix or (adamw_params is not None and k in adamw_params):  # AdamW, value by value
+            new, states = _map(lambda x: None, P[k]), S.get(k, _map(lambda x: {}, P[k]))
+            for idx in range(len(P[k])):
+                for j in (range(len(P[k][idx])) if matrix else [None]):
+                    x, g, st = ((P[k][idx][j], G[k][idx][j], states[idx][j]) if matrix
+                                else (P[k][idx], G[k][idx], states[idx]))
+                    x, st = adamw(x, g, st, t, lr=adamw_lr, beta1=adamw_beta1, beta2=adamw_beta2, eps=adamw_eps,
+                                  weight_decay=adamw_weight_decay)
+                    if matrix:
+                        new[idx][j], states[idx][j] = x, st
+                    else:
+                        new[idx], states[idx] = x, st
             out[k], S[k] = new, states
             continue
         b = _map(lambda b, g: momentum * b + (1 - momentum) * g, S.get(k, _zeros(P[k])), G[k])
         S[k] = b
         U = _map(lambda g, b: (1 - momentum) * g + momentum * b, G[k], b) if nesterov else b
         O = _newton_schulz(U, ns_steps, eps)
-        scale = math.sqrt(max(1.0, len(P[k]) / len(P[k][0])))
+        rows, cols = len(P[k]), len(P[k][0])
+        n_out, n_in = (rows, cols) if layout == "out_in" else (cols, rows)  # (fan_in, fan_out) when "in_out"
+        scale = math.sqrt(max(1.0, n_out / n_in))
         out[k] = _map(lambda w, o: (1 - lr * weight_decay) * w - lr * scale * o, P[k], O)
     return out, S
 
 
-def adafactor(P, G, S, t, lr, beta2_decay, eps1, eps2, d, weight_decay):
+def adafactor(P, G, S, t, lr, beta2_decay, eps1, eps2, d, weight_decay, relative_step, scale_parameter):
     eps1 = 2.220446049250313e-16 if eps1 is None else eps1  # float64 machine epsilon
     w = t**beta2_decay
     out, S = {}, dict(S)
     for k in P:
         N = len(_flat(P[k]))
-        alpha = max(eps2, _norm(P[k]) / math.sqrt(N)) * min(lr, 1 / math.sqrt(t))
+        rho = min(lr, 1 / math.sqrt(t)) if relative_step else lr
+        alpha = max(eps2, _norm(P[k]) / math.sqrt(N)) * rho if scale_parameter else rho
         theta = _map(lambda x: (1 - lr * weight_decay) * x, P[k])
         g2 = _map(lambda g: g * g, G[k])
         if isinstance(P[k][0], list):

@@ -23,8 +23,18 @@ def fused_step(module, params, grads, state, hparams, check_finite, threads):
     return params, new_state
 
 
+def weight_decay_constants(hp):
+    """``{"weight_decay": L2 coefficient, "decay": factor on theta}`` for the hparam's convention."""
+    if hp.get("decoupled_weight_decay"):
+        return {"weight_decay": 0.0, "decay": 1.0 - hp["lr"] * hp["weight_decay"]}
+    return {"weight_decay": hp["weight_decay"], "decay": 1.0}
+
+
 def decayed_grad(c, P, G, T):
-    """L2 weight decay into scratch: ``T = G + wd * P`` (the reference's ``g + wd * theta``), or G itself."""
+    """Weight decay as the reference's ``optimizers._math.weight_decay`` does it, returning the gradient to use:
+    decoupled (``c["decay"] != 1``), ``P *= decay`` in place; L2, ``T = G + wd * P`` into scratch."""
+    if c["decay"] != 1.0:
+        np.multiply(P, c["decay"], out=P)
     if not c["weight_decay"]:
         return G
     np.multiply(P, c["weight_decay"], out=T)

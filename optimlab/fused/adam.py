@@ -1,4 +1,4 @@
-r"""Fused Adam (L2 weight decay, PyTorch's form), in place, block by block.
+r"""Fused Adam (PyTorch's form), in place, block by block.
 
 The buffers hold the moments *without* their :math:`1-\beta` factors,
 :math:`\tilde m = m/(1-\beta_1)` and :math:`\tilde v = v/(1-\beta_2)`, which
@@ -16,7 +16,10 @@ which is :mod:`optimlab.optimizers.adam`'s
 :math:`\eta\,\hat m/(\sqrt{\hat v} + \epsilon)` with every scalar factor
 folded into :math:`s_t` and :math:`\hat\epsilon_t`: the same number in exact
 arithmetic, so it agrees with the reference to rounding (1e-12 in float64, a
-few ulps in float32).  If the betas change between steps the buffers are
+few ulps in float32).  Adam's switches work here too: ``eps_hat`` makes
+:math:`\hat\epsilon_t = \epsilon/\sqrt{1-\beta_2}` and
+``decoupled_weight_decay`` shrinks :math:`\theta` by :math:`1-\eta\lambda`
+instead of adding :math:`\lambda\theta` to :math:`g` (as fused AdamW).  If the betas change between steps the buffers are
 rescaled once.  See :mod:`optimlab.fused`.
 """
 
@@ -26,7 +29,7 @@ import sys
 import numpy as np
 
 from ..optimizers import adam as reference
-from ._common import decayed_grad, fused_step
+from ._common import decayed_grad, fused_step, weight_decay_constants
 
 NAME = reference.NAME
 HPARAMS = reference.HPARAMS
@@ -42,8 +45,10 @@ def scales(hp):
 def constants(hp, t):
     c1, c2 = 1.0 - hp["beta1"], 1.0 - hp["beta2"]
     root = math.sqrt((1.0 - hp["beta2"] ** t) / c2)
+    # eps_hat: eps sits on sqrt(v) = sqrt(c2) sqrt(v~), so on sqrt(v~) it is eps / sqrt(c2)
+    eps = hp["eps"] / math.sqrt(c2) if hp.get("eps_hat") else hp["eps"] * root
     return {"b1": hp["beta1"], "b2": hp["beta2"], "step": hp["lr"] * c1 / (1.0 - hp["beta1"] ** t) * root,
-            "eps": hp["eps"] * root, "weight_decay": hp["weight_decay"], "decay": 1.0}
+            "eps": eps, **weight_decay_constants(hp)}
 
 
 def adam_block(c, P, g, m, v, T1, T2):
@@ -63,7 +68,8 @@ def adam_block(c, P, g, m, v, T1, T2):
 
 
 def kernel(c, P, G, S, T1, T2):
-    adam_block(c, P, decayed_grad(c, P, G, T1), S["m"], S["v"], T1, T2)
+    g = decayed_grad({**c, "decay": 1.0}, P, G, T1)  # L2 here; a decoupled decay is applied by adam_block
+    adam_block(c, P, g, S["m"], S["v"], T1, T2)
 
 
 def step(params, grads, state=None, hparams=None, *, check_finite=False, threads=None):

@@ -5,8 +5,9 @@ r"""Fused momentum SGD (PyTorch's form), in place, block by block.
     b_t = g_t \ (t = 1), \quad b_t = \mu b_{t-1} + (1-\tau) g_t \ (t > 1), \qquad
     \theta_t = \theta_{t-1} - \eta\, b_t, \qquad g_t \leftarrow g_t + \lambda\theta_{t-1}
 
-The same hparams and the very same floating-point operations as
-:mod:`optimlab.optimizers.momentum` (so the results agree exactly); the buffer
+The same hparams (``decoupled_weight_decay`` included) and the very same
+floating-point operations as :mod:`optimlab.optimizers.momentum` (so the
+results agree exactly); the buffer
 ``b`` is one flat array.  See :mod:`optimlab.fused`.
 """
 
@@ -15,7 +16,7 @@ import sys
 import numpy as np
 
 from ..optimizers import momentum as reference
-from ._common import decayed_grad, fused_step
+from ._common import decayed_grad, fused_step, weight_decay_constants
 
 NAME = reference.NAME
 HPARAMS = reference.HPARAMS
@@ -24,7 +25,7 @@ SLOTS = ("b",)
 
 
 def constants(hp, t):
-    return {"lr": hp["lr"], "mu": hp["momentum"], "keep": 1.0 - hp["dampening"], "weight_decay": hp["weight_decay"],
+    return {"lr": hp["lr"], "mu": hp["momentum"], "keep": 1.0 - hp["dampening"], **weight_decay_constants(hp),
             "first": t == 1}
 
 

@@ -1,7 +1,9 @@
 r"""Fused SGD: :math:`\theta \leftarrow \theta - \eta\,(g + \lambda\theta)`, in place, block by block.
 
-The same hparams and the very same floating-point operations as
-:mod:`optimlab.optimizers.sgd` (so the results agree exactly); see
+The same hparams (``decoupled_weight_decay`` included: then
+:math:`\theta \leftarrow (1-\eta\lambda)\theta - \eta g`) and the very same
+floating-point operations as :mod:`optimlab.optimizers.sgd` (so the results
+agree exactly); see
 :mod:`optimlab.fused` for what "fused" means here.
 """
 
@@ -10,7 +12,7 @@ import sys
 import numpy as np
 
 from ..optimizers import sgd as reference
-from ._common import decayed_grad, fused_step
+from ._common import decayed_grad, fused_step, weight_decay_constants
 
 NAME = reference.NAME
 HPARAMS = reference.HPARAMS
@@ -19,7 +21,7 @@ SLOTS = ()
 
 
 def constants(hp, t):
-    return {"lr": hp["lr"], "weight_decay": hp["weight_decay"]}
+    return {"lr": hp["lr"], **weight_decay_constants(hp)}
 
 
 def kernel(c, P, G, S, T1, T2):

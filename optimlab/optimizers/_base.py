@@ -160,22 +160,36 @@ class Rule:
     ``init_slots(theta, hp)`` gives one array's fresh slots (a dict, maybe
     empty); ``update(theta, g, slots, t, hp)`` gives ``(new_theta, new_slots)``
     for step number ``t`` (1 on the first step).  Neither may modify its
-    arguments in place.
+    arguments in place.  With ``keyed=True`` both also receive the array's key
+    as a last argument (for rules that treat arrays differently by name), and
+    ``check_tree(tree, hp)``, if given, checks the whole dict of params against
+    the hparams before anything else is computed.
     """
 
-    def __init__(self, name: str, hparams, init_slots: InitSlots, update: Update):
+    def __init__(self, name: str, hparams, init_slots: InitSlots, update: Update, *, keyed: bool = False,
+                 check_tree=None):
         self.name = name
         self.hparams = hparams
         self.init_slots = init_slots
         self.update = update
+        self.keyed = keyed
+        self.check_tree = check_tree
 
     def _fresh(self, tree: dict, hp: dict) -> dict:
+        if self.keyed:
+            return {key: self.init_slots(theta, hp, key) for key, theta in tree.items()}
         return {key: self.init_slots(theta, hp) for key, theta in tree.items()}
+
+    def _tree(self, params, hp):
+        tree, single = as_tree(params)
+        if self.check_tree is not None:
+            self.check_tree(tree, hp)
+        return tree, single
 
     def init(self, params: Any, hparams: Mapping | None = None) -> dict:
         """The state before the first step (what ``step`` uses when given ``state=None``)."""
         hp = self.hparams.resolve(hparams, self.name)
-        tree, _ = as_tree(params)
+        tree, _ = self._tree(params, hp)
         return {"optimizer": self.name, "t": 0, "slots": self._fresh(tree, hp)}
 
     def step(self, params, grads, state=None, hparams=None, *, check_finite: bool = True):
@@ -190,7 +204,7 @@ class Rule:
         divergence).  The update rule is in the optimizer module's docstring.
         """
         hp = self.hparams.resolve(hparams, self.name)
-        tree, single = as_tree(params)
+        tree, single = self._tree(params, hp)
         gtree = match_grads(tree, grads, single, check_finite)
         fresh = self._fresh(tree, hp)
         if state is None:
@@ -201,7 +215,8 @@ class Rule:
         new_tree, new_slots = {}, {}
         for key, theta in tree.items():
             g = np.array(gtree[key], dtype=theta.dtype)  # a private copy: slots may keep it
-            new_theta, new_slots[key] = self.update(theta, g, dict(slots[key]), t, hp)
+            extra = (key,) if self.keyed else ()
+            new_theta, new_slots[key] = self.update(theta, g, dict(slots[key]), t, hp, *extra)
             new_tree[key] = _fresh_array(new_theta, theta)
             new_slots[key] = {s: _like(v, fresh[key][s]) for s, v in new_slots[key].items()}
         new_state = {"optimizer": self.name, "t": t, "slots": new_slots}

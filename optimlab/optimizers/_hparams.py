@@ -165,6 +165,26 @@ class OptionalMapping:
 
 
 @dataclass(frozen=True)
+class KeySelector:
+    """None, a collection of param keys (list, tuple, set), or a predicate ``(key, array) -> bool``."""
+
+    default: None = None
+
+    def describe(self) -> str:
+        return "None, a list of param keys, or a callable (key, array) -> bool"
+
+    def check(self, name: str, value: Any):
+        if value is None or callable(value):
+            return value
+        if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple, set, frozenset)):
+            raise InputTypeError(f"hparam {name!r} must be {self.describe()}; got {value!r}")
+        bad = [k for k in value if not isinstance(k, str)]
+        if bad:
+            raise InputTypeError(f"hparam {name!r} must hold param keys (strings); got {bad[0]!r}")
+        return frozenset(value)
+
+
+@dataclass(frozen=True)
 class Function:
     """A callable (e.g. a Hessian function); ``required`` ones have no default."""
 
@@ -187,6 +207,14 @@ class Hparams:
 
     def __init__(self, **specs):
         self.specs = dict(specs)
+
+    def derive(self, drop=(), **specs) -> "Hparams":
+        """A new specification: these specs without *drop*, with *specs* replaced or added (order kept)."""
+        for name in drop:
+            if name not in self.specs:
+                raise KeyError(name)
+        kept = {name: spec for name, spec in self.specs.items() if name not in drop}
+        return Hparams(**{**kept, **specs})
 
     @property
     def defaults(self) -> dict:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from ._hparams import Bool, Real
+
+#: The two weight-decay hparams of every optimizer that offers both conventions.
+WEIGHT_DECAY = {"weight_decay": Real(0.0, low=0.0), "decoupled_weight_decay": Bool(False)}
+
 
 def bias_correction(beta: float, t: int) -> float:
     r"""The Adam-family bias correction 偏差修正 :math:`1 - \beta^t`.
@@ -17,3 +22,25 @@ def bias_correction(beta: float, t: int) -> float:
 def ema(average, value, beta: float):
     r"""Exponential moving average :math:`\beta a + (1-\beta) x` (a new array)."""
     return beta * average + (1.0 - beta) * value
+
+
+def weight_decay(theta, g, hp, lr=None):
+    r"""Weight decay :math:`\lambda` (``weight_decay``) in the convention ``decoupled_weight_decay`` selects.
+
+    Returns ``(theta, g)``, new arrays where something changed:
+
+    * L2 (``False``, PyTorch's ``weight_decay``): :math:`g \leftarrow g + \lambda\theta`, the gradient
+      of :math:`\tfrac{\lambda}{2}\lVert\theta\rVert^2`, which then passes through the optimizer's
+      statistics (momentum, second moments) like any gradient;
+    * decoupled (``True``; Keras 3 for every optimizer, PyTorch's ``decoupled_weight_decay=True``):
+      :math:`\theta \leftarrow (1 - \eta\lambda)\,\theta` before the update, the gradient untouched.
+
+    *lr* is the :math:`\eta` to multiply by (default ``hp["lr"]``).  For plain SGD the two
+    conventions give the same step; for everything with momentum or a per-coordinate scale they differ.
+    """
+    lam = hp["weight_decay"]
+    if not lam:
+        return theta, g
+    if hp["decoupled_weight_decay"]:
+        return (1.0 - (hp["lr"] if lr is None else lr) * lam) * theta, g
+    return theta, g + lam * theta

@@ -4,15 +4,18 @@ For each parameter array :math:`\theta` (all operations elementwise):
 
 .. math::
 
-    g_t &\leftarrow g_t + \lambda\,\theta_{t-1}                                      \quad (1)\\
+    g_t &\leftarrow g_t + \lambda\,\theta_{t-1}
+        \quad\text{or, decoupled,}\quad \theta_{t-1} \leftarrow (1-\eta\lambda)\,\theta_{t-1}  \quad (1)\\
     v_t &= \rho\, v_{t-1} + (1-\rho)\, g_t^2, \qquad v_0 = 0                        \quad (2)\\
     \Delta_t &= \frac{\sqrt{u_{t-1} + \epsilon}}{\sqrt{v_t + \epsilon}}\; g_t       \quad (3)\\
     u_t &= \rho\, u_{t-1} + (1-\rho)\, \Delta_t^2, \qquad u_0 = 0                   \quad (4)\\
     \theta_t &= \theta_{t-1} - \eta\, \Delta_t                                      \quad (5)
 
 Symbols to hparams: :math:`\eta` is ``lr``, :math:`\rho` is ``rho``,
-:math:`\epsilon` is ``eps``, :math:`\lambda` is ``weight_decay`` (L2).
-Defaults: ``lr=1.0, rho=0.9, eps=1e-6, weight_decay=0``.  State: ``v`` (mean
+:math:`\epsilon` is ``eps``, :math:`\lambda` is ``weight_decay``
+(``decoupled_weight_decay`` picks the form of (1): L2 as PyTorch, or
+decoupled as Keras 3).  Defaults: ``lr=1.0, rho=0.9, eps=1e-6,
+weight_decay=0, decoupled_weight_decay=False``.  State: ``v`` (mean
 squared gradient, PyTorch's ``square_avg``) and ``u`` (mean squared update,
 ``acc_delta``).
 
@@ -34,7 +37,7 @@ import numpy as np
 
 from ._base import Rule
 from ._hparams import Hparams, Real
-from ._math import ema
+from ._math import WEIGHT_DECAY, ema, weight_decay
 
 NAME = "adadelta"
 FAMILY = "adaptive"
@@ -45,7 +48,7 @@ HPARAMS = Hparams(
     lr=Real(1.0, low=0.0),
     rho=Real(0.9, low=0.0, high=1.0),
     eps=Real(1e-6, low=0.0, low_open=True),
-    weight_decay=Real(0.0, low=0.0),
+    **WEIGHT_DECAY,
 )
 DEFAULTS = HPARAMS.defaults
 
@@ -56,8 +59,7 @@ def _init_slots(theta, hp):
 
 def _update(theta, g, slots, t, hp):
     rho, eps = hp["rho"], hp["eps"]
-    if hp["weight_decay"]:
-        g = g + hp["weight_decay"] * theta  # (1)
+    theta, g = weight_decay(theta, g, hp)  # (1)
     v = ema(slots["v"], g * g, rho)  # (2)
     delta = np.sqrt(slots["u"] + eps) / np.sqrt(v + eps) * g  # (3)
     u = ema(slots["u"], delta * delta, rho)  # (4)

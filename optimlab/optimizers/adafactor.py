@@ -25,8 +25,12 @@ batch axes.  Arrays with fewer dimensions keep the full :math:`\hat V`.
 Symbols to hparams: :math:`\eta` is ``lr``, :math:`c` is ``beta2_decay``,
 :math:`\epsilon_1` is ``eps1`` (``None``: the dtype's machine epsilon),
 :math:`\epsilon_2` is ``eps2``, :math:`d` is ``d`` (the clipping threshold),
-:math:`\lambda` is ``weight_decay``.  Defaults: ``lr=0.01, beta2_decay=-0.8,
-eps1=None, eps2=1e-3, d=1.0, weight_decay=0``.  State: ``row`` and ``col``
+:math:`\lambda` is ``weight_decay``.  Two switches change (1):
+``relative_step=False`` takes :math:`\rho_t = \eta` (an explicit learning rate
+instead of the relative step :math:`\min(\eta, 1/\sqrt t)`) and
+``scale_parameter=False`` takes :math:`\alpha_t = \rho_t` (no scaling by the
+parameter's RMS).  Defaults: ``lr=0.01, beta2_decay=-0.8, eps1=None,
+eps2=1e-3, d=1.0, weight_decay=0, relative_step=True, scale_parameter=True``.  State: ``row`` and ``col``
 for arrays with two or more dimensions, ``v`` otherwise.  There is no first
 moment (Adafactor's memory saving; the paper's optional :math:`\beta_1` is not
 in PyTorch's version).
@@ -44,12 +48,29 @@ with Sublinear Memory Cost", ICML 2018, https://arxiv.org/abs/1804.04235
    :math:`\epsilon_1` in the places (4)-(5) show, where the paper adds
    :math:`\epsilon_1` to :math:`g^2`.  The lr-scaled weight decay (2) is
    PyTorch's addition.
+
+.. note::
+   **Other libraries** (``relative_step``, ``scale_parameter``, ``d``).  Keras 3's
+   ``Adafactor`` computes :math:`\rho_t = \min(\eta, 1/\sqrt t)` whatever its own
+   ``relative_step`` flag says (for a constant learning rate the flag changes
+   nothing), so it is ``relative_step=True`` here; its ``clip_threshold`` is
+   :math:`d`, which may be below 1 (its tests use 0.9).  The Hugging Face
+   ``transformers`` and fairseq ``Adafactor(relative_step=False,
+   scale_parameter=...)`` use the given learning rate as :math:`\rho_t`
+   (``relative_step=False``), optionally without the parameter scale
+   (``scale_parameter=False``); optax's ``adafactor(learning_rate=...)`` is
+   ``relative_step=False`` with ``multiply_by_parameter_scale`` as
+   ``scale_parameter``.  Keras, Hugging Face and optax add :math:`\epsilon_1` to
+   :math:`g^2` where PyTorch (and this module) clamp; with their default
+   :math:`\epsilon_1 = 10^{-30}` the difference is far below rounding for any
+   gradient that is not itself tiny.  optax also factors only arrays whose two
+   last dimensions are both at least 128 (``min_dim_size_to_factor``).
 """
 
 import numpy as np
 
 from ._base import Rule
-from ._hparams import Hparams, Real
+from ._hparams import Bool, Hparams, Real
 
 NAME = "adafactor"
 FAMILY = "adaptive"
@@ -61,8 +82,10 @@ HPARAMS = Hparams(
     beta2_decay=Real(-0.8, high=0.0),
     eps1=Real(None, low=0.0, optional=True),
     eps2=Real(1e-3, low=0.0),
-    d=Real(1.0, low=1.0),
+    d=Real(1.0, low=0.0, low_open=True),
     weight_decay=Real(0.0, low=0.0),
+    relative_step=Bool(True),
+    scale_parameter=Bool(True),
 )
 DEFAULTS = HPARAMS.defaults
 
@@ -82,7 +105,8 @@ def _init_slots(theta, hp):
 def _update(theta, g, slots, t, hp):
     eps1 = np.finfo(theta.dtype).eps if hp["eps1"] is None else hp["eps1"]
     w = float(t ** hp["beta2_decay"])  # 1 - beta2_hat
-    alpha = max(hp["eps2"], rms(theta)) * min(hp["lr"], 1.0 / np.sqrt(t))  # (1)
+    rho_t = min(hp["lr"], 1.0 / np.sqrt(t)) if hp["relative_step"] else hp["lr"]  # (1)
+    alpha = max(hp["eps2"], rms(theta)) * rho_t if hp["scale_parameter"] else rho_t  # (1)
     theta_prime = (1.0 - hp["lr"] * hp["weight_decay"]) * theta  # (2)
     g2 = g * g
     if theta.ndim > 1:

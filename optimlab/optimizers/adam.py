@@ -5,17 +5,27 @@ For each parameter array :math:`\theta` at step :math:`t = 1, 2, \dots`
 
 .. math::
 
-    g_t &\leftarrow g_t + \lambda\,\theta_{t-1}                              \quad (1)\\
+    g_t &\leftarrow g_t + \lambda\,\theta_{t-1}
+        \quad\text{or, decoupled,}\quad \theta_{t-1} \leftarrow (1-\eta\lambda)\,\theta_{t-1}  \quad (1)\\
     m_t &= \beta_1 m_{t-1} + (1-\beta_1)\, g_t, \qquad m_0 = 0               \quad (2)\\
     v_t &= \beta_2 v_{t-1} + (1-\beta_2)\, g_t^2, \qquad v_0 = 0             \quad (3)\\
     \hat m_t &= m_t / (1-\beta_1^t), \qquad \hat v_t = v_t / (1-\beta_2^t)   \quad (4)\\
     \theta_t &= \theta_{t-1} - \eta\, \hat m_t / (\sqrt{\hat v_t} + \epsilon) \quad (5)
 
+or, with ``eps_hat=True`` (the paper's "efficient" ordering), (4)-(5) become
+
+.. math::
+
+    \theta_t = \theta_{t-1} - \eta\,\frac{\sqrt{1-\beta_2^t}}{1-\beta_1^t}\,
+        \frac{m_t}{\sqrt{v_t} + \hat\epsilon}, \qquad \hat\epsilon = \epsilon   \quad (5')
+
 Symbols to hparams: :math:`\eta` is ``lr``, :math:`\beta_1, \beta_2` are
-``beta1``, ``beta2``, :math:`\epsilon` is ``eps``, :math:`\lambda` is
-``weight_decay`` (L2: added to the gradient, so it passes through both
-moments).  Defaults: ``lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
-weight_decay=0``.  State: first moment 一阶矩 ``m`` and second moment 二阶矩
+``beta1``, ``beta2``, :math:`\epsilon` is ``eps`` (:math:`\hat\epsilon` with
+``eps_hat=True``), :math:`\lambda` is ``weight_decay`` (by default L2: added
+to the gradient, so it passes through both moments; ``decoupled_weight_decay``
+picks the other form of (1), which makes this AdamW).  Defaults: ``lr=1e-3,
+beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0,
+decoupled_weight_decay=False, eps_hat=False``.  State: first moment 一阶矩 ``m`` and second moment 二阶矩
 ``v``.
 
 Line (4) is the bias correction 偏差修正: both moments start at zero, so
@@ -36,25 +46,34 @@ decreases (both tested).
    module (chapter 001 says 0.999).
 
 .. note::
-   **Where epsilon goes.**  (5) adds :math:`\epsilon` to :math:`\sqrt{\hat v_t}`,
-   as Algorithm 1 and PyTorch do.  The paper's Section 2 also gives a "more
-   efficient" ordering, :math:`\eta_t = \eta\sqrt{1-\beta_2^t}/(1-\beta_1^t)`,
+   **Where epsilon goes** (``eps_hat``).  (5) adds :math:`\epsilon` to
+   :math:`\sqrt{\hat v_t}`, as Algorithm 1 and PyTorch do.  The paper's Section 2
+   also gives a "more efficient" ordering,
+   :math:`\eta_t = \eta\sqrt{1-\beta_2^t}/(1-\beta_1^t)`,
    :math:`\theta_t = \theta_{t-1} - \eta_t m_t/(\sqrt{v_t}+\hat\epsilon)`, used by
-   TensorFlow/Keras; it equals (5) only with :math:`\hat\epsilon =
-   \epsilon\sqrt{1-\beta_2^t}`.
+   Keras 3 (``Adam(epsilon=1e-7)``), TensorFlow 1 (``AdamOptimizer``) and Lua
+   torch (``optim.adam``): ``eps_hat=True``, (5').  It equals (5) only with
+   :math:`\hat\epsilon = \epsilon\sqrt{1-\beta_2^t}`; with the same number in
+   both places, :math:`\hat\epsilon` is effectively
+   :math:`\epsilon/\sqrt{1-\beta_2^t}` in (5)'s terms, about 32x larger at
+   :math:`t = 1` for :math:`\beta_2 = 0.999`.
 
 .. note::
    **L2 is not weight decay here.**  Because :math:`\lambda\theta` enters the
    moments, its effect is divided by :math:`\sqrt{\hat v_t}` like any gradient:
    weights with large gradients are barely decayed.  That is why AdamW
-   (:mod:`~optimlab.optimizers.adamw`) decouples it.
+   (:mod:`~optimlab.optimizers.adamw`) decouples it; ``decoupled_weight_decay=True``
+   here is AdamW (PyTorch's ``Adam(decoupled_weight_decay=True)``, Keras 3's
+   ``Adam(weight_decay=...)``).
 """
+
+import math
 
 import numpy as np
 
 from ._base import Rule
-from ._hparams import Hparams, Real
-from ._math import bias_correction, ema
+from ._hparams import Bool, Hparams, Real
+from ._math import WEIGHT_DECAY, bias_correction, ema, weight_decay
 
 NAME = "adam"
 FAMILY = "adaptive"
@@ -66,7 +85,8 @@ HPARAMS = Hparams(
     beta1=Real(0.9, low=0.0, high=1.0, high_open=True),
     beta2=Real(0.999, low=0.0, high=1.0, high_open=True),
     eps=Real(1e-8, low=0.0),
-    weight_decay=Real(0.0, low=0.0),
+    **WEIGHT_DECAY,
+    eps_hat=Bool(False),
 )
 DEFAULTS = HPARAMS.defaults
 
@@ -83,15 +103,17 @@ def moments(g, slots, hp):
 
 
 def adam_delta(m, v, t, hp):
-    r"""Lines (4)-(5): the step :math:`\eta\,\hat m_t/(\sqrt{\hat v_t}+\epsilon)` to subtract."""
+    r"""Lines (4)-(5), or (5'): the step :math:`\eta\,\hat m_t/(\sqrt{\hat v_t}+\epsilon)` to subtract."""
+    if hp.get("eps_hat"):
+        lr_t = hp["lr"] * math.sqrt(bias_correction(hp["beta2"], t)) / bias_correction(hp["beta1"], t)
+        return lr_t * m / (np.sqrt(v) + hp["eps"])  # (5')
     m_hat = m / bias_correction(hp["beta1"], t)  # (4)
     v_hat = v / bias_correction(hp["beta2"], t)  # (4)
     return hp["lr"] * m_hat / (np.sqrt(v_hat) + hp["eps"])  # (5)
 
 
 def _update(theta, g, slots, t, hp):
-    if hp["weight_decay"]:
-        g = g + hp["weight_decay"] * theta  # (1)
+    theta, g = weight_decay(theta, g, hp)  # (1)
     m, v = moments(g, slots, hp)
     return theta - adam_delta(m, v, t, hp), {"m": m, "v": v}
 

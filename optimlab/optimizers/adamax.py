@@ -4,15 +4,21 @@ For each parameter array :math:`\theta` at step :math:`t = 1, 2, \dots`:
 
 .. math::
 
-    g_t &\leftarrow g_t + \lambda\,\theta_{t-1}                              \quad (1)\\
+    g_t &\leftarrow g_t + \lambda\,\theta_{t-1}
+        \quad\text{or, decoupled,}\quad \theta_{t-1} \leftarrow (1-\eta\lambda)\,\theta_{t-1}  \quad (1)\\
     m_t &= \beta_1 m_{t-1} + (1-\beta_1)\, g_t, \qquad m_0 = 0               \quad (2)\\
     u_t &= \max(\beta_2\, u_{t-1},\ |g_t| + \epsilon), \qquad u_0 = 0        \quad (3)\\
     \theta_t &= \theta_{t-1} - \frac{\eta}{1-\beta_1^t}\, \frac{m_t}{u_t}    \quad (4)
 
+or, with ``eps_outside_max`` set to True, :math:`u_t = \max(\beta_2 u_{t-1}, |g_t|)` in (3)
+and :math:`u_t + \epsilon` in the denominator of (4).
+
 Symbols to hparams: :math:`\eta` is ``lr``, :math:`\beta_1, \beta_2` are
 ``beta1``, ``beta2``, :math:`\epsilon` is ``eps``, :math:`\lambda` is
-``weight_decay`` (L2).  Defaults: ``lr=2e-3, beta1=0.9, beta2=0.999,
-eps=1e-8, weight_decay=0``.  State: ``m`` and the exponentially weighted
+``weight_decay`` (``decoupled_weight_decay`` picks the form of (1): L2 as
+PyTorch, or decoupled as Keras 3).  Defaults: ``lr=2e-3, beta1=0.9,
+beta2=0.999, eps=1e-8, weight_decay=0, decoupled_weight_decay=False,
+eps_outside_max=False``.  State: ``m`` and the exponentially weighted
 infinity norm ``u`` (PyTorch's ``exp_inf``).
 
 Adam's :math:`v_t` is an :math:`L^2` average of past gradients; letting the
@@ -26,14 +32,17 @@ Algorithm 2).  Agrees with ``torch.optim.Adamax``.
    **Epsilon.**  Algorithm 2 has no :math:`\epsilon`: :math:`u_t = \max(\beta_2
    u_{t-1}, |g_t|)`, which divides by zero for a coordinate whose gradients have
    all been zero.  PyTorch adds :math:`\epsilon` to :math:`|g_t|` *inside* the
-   max, as (3) does; optax adds it to :math:`u_t` in the denominator instead.
+   max, as (3) does, and so does optax (``optax.adamax``).  Keras 3's ``Adamax``
+   keeps :math:`u_t = \max(\beta_2 u_{t-1}, |g_t|)` and adds
+   :math:`\epsilon` to it in the denominator: ``eps_outside_max`` set to True.
+   The two differ only where :math:`|g|` is comparable to :math:`\epsilon`.
 """
 
 import numpy as np
 
 from ._base import Rule
-from ._hparams import Hparams, Real
-from ._math import bias_correction, ema
+from ._hparams import Bool, Hparams, Real
+from ._math import WEIGHT_DECAY, bias_correction, ema, weight_decay
 
 NAME = "adamax"
 FAMILY = "adaptive"
@@ -45,7 +54,8 @@ HPARAMS = Hparams(
     beta1=Real(0.9, low=0.0, high=1.0, high_open=True),
     beta2=Real(0.999, low=0.0, high=1.0, high_open=True),
     eps=Real(1e-8, low=0.0, low_open=True),
-    weight_decay=Real(0.0, low=0.0),
+    **WEIGHT_DECAY,
+    eps_outside_max=Bool(False),
 )
 DEFAULTS = HPARAMS.defaults
 
@@ -55,11 +65,13 @@ def _init_slots(theta, hp):
 
 
 def _update(theta, g, slots, t, hp):
-    if hp["weight_decay"]:
-        g = g + hp["weight_decay"] * theta  # (1)
+    theta, g = weight_decay(theta, g, hp)  # (1)
     m = ema(slots["m"], g, hp["beta1"])  # (2)
-    u = np.maximum(hp["beta2"] * slots["u"], np.abs(g) + hp["eps"])  # (3)
     lr_t = hp["lr"] / bias_correction(hp["beta1"], t)
+    if hp["eps_outside_max"]:
+        u = np.maximum(hp["beta2"] * slots["u"], np.abs(g))  # (3)
+        return theta - lr_t * m / (u + hp["eps"]), {"m": m, "u": u}  # (4)
+    u = np.maximum(hp["beta2"] * slots["u"], np.abs(g) + hp["eps"])  # (3)
     return theta - lr_t * m / u, {"m": m, "u": u}  # (4)
 
 

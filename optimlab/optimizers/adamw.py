@@ -11,12 +11,13 @@ For each parameter array :math:`\theta` at step :math:`t = 1, 2, \dots`:
     \theta_t &= \theta' - \eta\, \hat m_t / (\sqrt{\hat v_t} + \epsilon)      \quad (5)
 
 Lines (2)-(5) are :mod:`~optimlab.optimizers.adam` with no L2 term; the
-code is exactly that: shrink the weights (1), then take an Adam step.
+code is exactly that: shrink the weights (1), then take an Adam step
+(``eps_hat`` set to True gives Adam's (5') instead of (4)-(5), as Keras 3's ``AdamW``).
 
 Symbols to hparams: :math:`\eta` is ``lr``, :math:`\beta_1, \beta_2` are
 ``beta1``, ``beta2``, :math:`\epsilon` is ``eps``, :math:`\lambda` is
 ``weight_decay``.  Defaults: ``lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
-weight_decay=0.01``.  State: ``m``, ``v`` as Adam.
+weight_decay=0.01, eps_hat=False``.  State: ``m``, ``v`` as Adam.
 
 References: I. Loshchilov and F. Hutter, "Decoupled Weight Decay
 Regularization", ICLR 2019, https://arxiv.org/abs/1711.05101 (Algorithm 2).
@@ -36,14 +37,14 @@ Agrees with ``torch.optim.AdamW``.  Reduction: ``weight_decay=0`` is Adam (teste
 
 from . import adam
 from ._base import Rule
-from ._hparams import Hparams, Real
+from ._hparams import Real
 
 NAME = "adamw"
 FAMILY = "adaptive"
 YEAR = 2017
 PAPER = "https://arxiv.org/abs/1711.05101"
 
-HPARAMS = Hparams(**{**adam.HPARAMS.specs, "weight_decay": Real(0.01, low=0.0)})
+HPARAMS = adam.HPARAMS.derive(drop=("decoupled_weight_decay",), weight_decay=Real(0.01, low=0.0))  # always decoupled
 DEFAULTS = HPARAMS.defaults
 
 

@@ -4,7 +4,8 @@ For each parameter array :math:`\theta` at step :math:`t = 1, 2, \dots`:
 
 .. math::
 
-    g_t &\leftarrow g_t + \lambda\,\theta_{t-1}                                   \quad (1)\\
+    g_t &\leftarrow g_t + \lambda\,\theta_{t-1}
+        \quad\text{or, decoupled,}\quad \theta_{t-1} \leftarrow (1-\eta\lambda)\,\theta_{t-1}  \quad (1)\\
     m_t &= \beta_1 m_{t-1} + (1-\beta_1)\, g_t                                    \quad (2)\\
     v_t &= \beta_2 v_{t-1} + (1-\beta_2)\, g_t^2                                  \quad (3)\\
     v^{\max}_t &= \max(v^{\max}_{t-1}, v_t), \qquad v^{\max}_0 = 0                 \quad (4)\\
@@ -13,8 +14,12 @@ For each parameter array :math:`\theta` at step :math:`t = 1, 2, \dots`:
 
 Symbols to hparams: :math:`\eta` is ``lr``, :math:`\beta_1, \beta_2` are
 ``beta1``, ``beta2``, :math:`\epsilon` is ``eps``, :math:`\lambda` is
-``weight_decay`` (L2), as in :mod:`~optimlab.optimizers.adam`.  Defaults (as
-Adam's): ``lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0``.
+``weight_decay``, with Adam's switches ``decoupled_weight_decay`` (the form
+of (1)) and ``eps_hat`` (the paper's ordering, with :math:`v^{\max}_t` in place
+of :math:`v_t`, as Keras 3's ``Adam(amsgrad=True)``): see
+:mod:`~optimlab.optimizers.adam`.  Defaults (as Adam's): ``lr=1e-3,
+beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0,
+decoupled_weight_decay=False, eps_hat=False``.
 State: ``m``, ``v`` and ``v_max``.
 
 Why: Reddi et al. show Adam can converge to the *worst* point of a simple
@@ -42,6 +47,7 @@ import numpy as np
 
 from . import adam
 from ._base import Rule
+from ._math import weight_decay
 
 NAME = "amsgrad"
 FAMILY = "adaptive"
@@ -57,8 +63,7 @@ def _init_slots(theta, hp):
 
 
 def _update(theta, g, slots, t, hp):
-    if hp["weight_decay"]:
-        g = g + hp["weight_decay"] * theta  # (1)
+    theta, g = weight_decay(theta, g, hp)  # (1)
     m, v = adam.moments(g, slots, hp)  # (2)-(3)
     v_max = np.maximum(slots["v_max"], v)  # (4)
     return theta - adam.adam_delta(m, v_max, t, hp), {"m": m, "v": v, "v_max": v_max}  # (5)-(6)

@@ -39,14 +39,15 @@ import numpy as np
 
 from . import adam
 from ._base import Rule
-from ._hparams import Hparams, Real
+from ._hparams import Real
 
 NAME = "lamb"
 FAMILY = "layer-wise"
 YEAR = 2019
 PAPER = "https://arxiv.org/abs/1904.00962"
 
-HPARAMS = Hparams(**{**adam.HPARAMS.specs, "eps": Real(1e-6, low=0.0)})
+# Adam's hparams with LAMB's eps; weight decay is part of the direction (3), neither L2 nor a separate shrink
+HPARAMS = adam.HPARAMS.derive(drop=("decoupled_weight_decay", "eps_hat"), eps=Real(1e-6, low=0.0))
 DEFAULTS = HPARAMS.defaults
 
 

@@ -5,14 +5,17 @@ For each parameter array :math:`\theta` with gradient :math:`g_t` at step
 
 .. math::
 
-    g_t &\leftarrow g_t + \lambda\,\theta_{t-1}                                  \quad (1)\\
+    g_t &\leftarrow g_t + \lambda\,\theta_{t-1}
+        \quad\text{or, decoupled,}\quad \theta_{t-1} \leftarrow (1-\eta\lambda)\,\theta_{t-1}  \quad (1)\\
     b_t &= \begin{cases} g_t & t = 1\\ \mu\, b_{t-1} + (1-\tau)\, g_t & t > 1 \end{cases} \quad (2)\\
     \theta_t &= \theta_{t-1} - \eta\, b_t                                          \quad (3)
 
 Symbols to hparams: :math:`\eta` is ``lr``, :math:`\mu` is ``momentum``,
-:math:`\tau` is ``dampening``, :math:`\lambda` is ``weight_decay`` (L2, added
-to the gradient).  Defaults: ``lr=0.01, momentum=0.9, dampening=0,
-weight_decay=0``.  State: the buffer :math:`b` (PyTorch's
+:math:`\tau` is ``dampening``, :math:`\lambda` is ``weight_decay``, and
+``decoupled_weight_decay`` picks the form of (1): L2 added to the gradient (so
+it builds up in the buffer) or a decoupled shrink of the weights (Keras 3's
+``SGD(momentum=..., weight_decay=...)``).  Defaults: ``lr=0.01, momentum=0.9,
+dampening=0, weight_decay=0, decoupled_weight_decay=False``.  State: the buffer :math:`b` (PyTorch's
 ``momentum_buffer``), one array per parameter.
 
 References: B. T. Polyak, "Some methods of speeding up the convergence of
@@ -44,6 +47,7 @@ import numpy as np
 
 from ._base import Rule
 from ._hparams import Hparams, Real
+from ._math import WEIGHT_DECAY, weight_decay
 
 NAME = "momentum"
 FAMILY = "momentum"
@@ -54,7 +58,7 @@ HPARAMS = Hparams(
     lr=Real(0.01, low=0.0),
     momentum=Real(0.9, low=0.0, high=1.0, high_open=True),
     dampening=Real(0.0, low=0.0, high=1.0),
-    weight_decay=Real(0.0, low=0.0),
+    **WEIGHT_DECAY,
 )
 DEFAULTS = HPARAMS.defaults
 
@@ -65,8 +69,7 @@ def _init_slots(theta, hp):
 
 def _update(theta, g, slots, t, hp):
     mu, tau = hp["momentum"], hp["dampening"]
-    if hp["weight_decay"]:
-        g = g + hp["weight_decay"] * theta  # (1)
+    theta, g = weight_decay(theta, g, hp)  # (1)
     b = g if t == 1 else mu * slots["b"] + (1.0 - tau) * g  # (2)
     return theta - hp["lr"] * b, {"b": b}  # (3)
 

@@ -7,7 +7,7 @@ For each **2-D** parameter array :math:`W` (shape :math:`A \times B`):
     b_t &= \mu\, b_{t-1} + (1-\mu)\, G_t, \qquad b_0 = 0                               \quad (1)\\
     U_t &= (1-\mu)\, G_t + \mu\, b_t \quad\text{(Nesterov; } U_t = b_t \text{ otherwise)}  \quad (2)\\
     O_t &= \mathrm{NS}_5(U_t) \approx \text{the polar factor } U V^\top \text{ of } U_t = U\Sigma V^\top \quad (3)\\
-    W_t &= (1 - \eta\lambda)\, W_{t-1} - \eta\,\sqrt{\max(1, A/B)}\; O_t                \quad (4)
+    W_t &= (1 - \eta\lambda)\, W_{t-1} - \eta\,\sqrt{\max(1, n_{\text{out}}/n_{\text{in}})}\; O_t  \quad (4)
 
 where :math:`\mathrm{NS}_k` (:func:`orthogonalize`) transposes a tall matrix to
 wide, normalises :math:`X_0 = U/\max(\lVert U\rVert_F, \epsilon)` and iterates
@@ -24,18 +24,34 @@ so small singular values grow fast; the price is that the iteration does not
 converge to 1: after 5 steps every singular value that started at
 :math:`\sigma/\lVert U\rVert_F \ge 0.01` lands in the band
 :math:`[0.68, 1.13]` (tested), where the exact polar factor would give 1.
-Arrays that are **not 2-D** (biases, gains, scalars) are updated by
-:mod:`~optimlab.optimizers.adamw` with the ``adamw_*`` hparams, as the lecture
-(chapter 002) and the authors prescribe.
+Singular values that start smaller are not lifted that far: a
+well-conditioned input lands in the band, but the smallest singular values
+of a square Gaussian matrix stay well below it (tested).
+
+:math:`n_{\text{out}}/n_{\text{in}}` in (4) is :math:`A/B` with ``layout="out_in"``
+(PyTorch's ``Linear.weight``, shape (out, in)) and :math:`B/A` with
+``layout="in_out"`` (optimlab's MLP, whose ``W`` has shape (fan_in, fan_out)).
+
+**Which arrays Muon takes.**  Arrays that are not 2-D (biases, gains,
+scalars) always go to :mod:`~optimlab.optimizers.adamw` with the ``adamw_*``
+hparams, as the lecture (chapter 002) says.  The authors go further: "Muon
+should only be used for hidden weight layers. The input embedding, final
+output layer, and any internal gains or biases should be optimized using a
+standard method such as AdamW" (Keller Jordan's Muon README).  ``adamw_params``
+sends 2-D arrays to AdamW as well: a list of keys, or a predicate
+``(key, array) -> bool``; :func:`authors_adamw_keys` gives the authors' rule
+for a dict of layers in order (the first and the last 2-D arrays).
 
 Symbols to hparams: :math:`\eta` is ``lr``, :math:`\mu` is ``momentum``,
 ``nesterov`` selects (2), :math:`k` is ``ns_steps``, :math:`\epsilon` is
-``eps``, :math:`\lambda` is ``weight_decay``; the AdamW part uses
-``adamw_lr``, ``adamw_beta1``, ``adamw_beta2``, ``adamw_eps``,
-``adamw_weight_decay``.  Defaults: ``lr=0.02, momentum=0.95, nesterov=True,
-ns_steps=5, eps=1e-7, weight_decay=0, adamw_lr=3e-4, adamw_beta1=0.9,
-adamw_beta2=0.95, adamw_eps=1e-10, adamw_weight_decay=0`` (the AdamW settings
-are those of Keller Jordan's reference code).  State: ``b`` for matrices,
+``eps``, :math:`\lambda` is ``weight_decay``, ``layout`` reads the shape for
+(4); the AdamW part uses ``adamw_lr``, ``adamw_beta1``, ``adamw_beta2``,
+``adamw_eps``, ``adamw_weight_decay``, and ``adamw_params`` chooses which
+2-D arrays it takes.  Defaults: ``lr=0.02, momentum=0.95, nesterov=True,
+ns_steps=5, eps=1e-7, weight_decay=0, layout="out_in", adamw_lr=3e-4,
+adamw_beta1=0.9, adamw_beta2=0.95, adamw_eps=1e-10, adamw_weight_decay=0,
+adamw_params=None`` (the AdamW settings are those of Keller Jordan's
+reference code).  State: ``b`` for matrices,
 AdamW's ``m``, ``v`` for the rest.
 
 References: K. Jordan et al., "Muon: An optimizer for hidden layers in neural
@@ -50,21 +66,28 @@ https://github.com/KellerJordan/Muon .  Agrees with ``torch.optim.Muon`` on
    reference is patched.
 
 .. note::
-   **The lr scale** :math:`\sqrt{\max(1, A/B)}` (PyTorch's default
-   ``adjust_lr_fn="original"``) is taken from the array's shape as given.
-   PyTorch's ``Linear`` weights are ``(out, in)``, so there it is
-   :math:`\sqrt{\max(1, \text{out}/\text{in})}`; optimlab's MLP stores ``(fan_in,
-   fan_out)``, where the same rule reads :math:`\sqrt{\max(1, \text{in}/\text{out})}`.
-   Weight decay is multiplied by the unscaled ``lr``, as in PyTorch.
+   **The lr scale** :math:`\sqrt{\max(1, n_{\text{out}}/n_{\text{in}})}` is PyTorch's
+   default ``adjust_lr_fn="original"`` (the reference code's
+   ``max(1, rows/cols)**0.5``), written for PyTorch's ``Linear`` weights of shape
+   ``(out, in)``: ``layout="out_in"``, the default, reads the array's shape that
+   way.  optimlab's MLP stores ``W`` as ``(fan_in, fan_out)``; with the default
+   layout its wide-to-narrow layers (784 -> 128: scale 2.47) get the scale that
+   PyTorch gives the transposed layer, and its narrow-to-wide ones get none.
+   Pass ``layout="in_out"`` to apply PyTorch's rule to optimlab's MLP (784 ->
+   128: scale 1, as ``torch.optim.Muon`` on the same network).  The
+   orthogonalisation itself does not depend on the layout (it commutes with
+   transposition).  Weight decay is multiplied by the unscaled ``lr``, as in
+   PyTorch.
 """
 
 import math
 
 import numpy as np
 
+from .._errors import suggest
 from . import adamw
-from ._base import Rule
-from ._hparams import Bool, Hparams, Int, Real
+from ._base import Rule, as_tree
+from ._hparams import Bool, Choice, Hparams, Int, KeySelector, Real
 
 NAME = "muon"
 FAMILY = "matrix"
@@ -80,11 +103,13 @@ HPARAMS = Hparams(
     ns_steps=Int(5, low=0, high=99),
     eps=Real(1e-7, low=0.0, low_open=True),
     weight_decay=Real(0.0, low=0.0),
+    layout=Choice("out_in", ("out_in", "in_out")),
     adamw_lr=Real(3e-4, low=0.0),
     adamw_beta1=Real(0.9, low=0.0, high=1.0, high_open=True),
     adamw_beta2=Real(0.95, low=0.0, high=1.0, high_open=True),
     adamw_eps=Real(1e-10, low=0.0),
     adamw_weight_decay=Real(0.0, low=0.0),
+    adamw_params=KeySelector(None),
 )
 DEFAULTS = HPARAMS.defaults
 
@@ -121,26 +146,57 @@ def ns_polynomial(sigma, steps=1):
     return s
 
 
+def authors_adamw_keys(params):
+    """The keys the Muon authors send to AdamW although they are 2-D: the first and the last 2-D arrays.
+
+    For a dict of layers in order (``W1, b1, W2, b2, ...``) that is the input
+    layer (the MLP's stand-in for an input embedding) and the output head;
+    pass the result as ``adamw_params``.  (Non-2-D arrays go to AdamW anyway.)
+    """
+    tree, _ = as_tree(params)
+    matrices = [key for key, theta in tree.items() if theta.ndim == 2]
+    return sorted({matrices[0], matrices[-1]}, key=matrices.index) if matrices else []
+
+
+def uses_adamw(key, theta, hp):
+    """True if the array *theta* under *key* is updated by the AdamW part."""
+    if theta.ndim != 2:
+        return True
+    chosen = hp["adamw_params"]
+    if chosen is None:
+        return False
+    return bool(chosen(key, theta)) if callable(chosen) else key in chosen
+
+
+def _check_tree(tree, hp):
+    chosen = hp["adamw_params"]
+    if chosen is not None and not callable(chosen):
+        unknown = sorted(k for k in chosen if k not in tree)
+        if unknown:
+            raise ValueError(f"hparam 'adamw_params' names {unknown}, which are not params (params: {list(tree)})."
+                             + suggest(unknown[0], tree))
+
+
 def _adamw_hparams(hp):
     return {"lr": hp["adamw_lr"], "beta1": hp["adamw_beta1"], "beta2": hp["adamw_beta2"], "eps": hp["adamw_eps"],
-            "weight_decay": hp["adamw_weight_decay"]}
+            "weight_decay": hp["adamw_weight_decay"], "eps_hat": False}
 
 
-def _init_slots(theta, hp):
-    return {"b": np.zeros_like(theta)} if theta.ndim == 2 else adamw.RULE.init_slots(theta, hp)
+def _init_slots(theta, hp, key):
+    return adamw.RULE.init_slots(theta, hp) if uses_adamw(key, theta, hp) else {"b": np.zeros_like(theta)}
 
 
-def _update(W, G, slots, t, hp):
-    if W.ndim != 2:
+def _update(W, G, slots, t, hp, key):
+    if uses_adamw(key, W, hp):
         return adamw.RULE.update(W, G, slots, t, _adamw_hparams(hp))
     mu, lr = hp["momentum"], hp["lr"]
     b = mu * slots["b"] + (1.0 - mu) * G  # (1)
     U = (1.0 - mu) * G + mu * b if hp["nesterov"] else b  # (2)
     O = orthogonalize(U, hp["ns_steps"], hp["eps"])  # (3)
-    A, B = W.shape
-    W = (1.0 - lr * hp["weight_decay"]) * W - lr * math.sqrt(max(1.0, A / B)) * O  # (4)
+    n_out, n_in = W.shape if hp["layout"] == "out_in" else W.shape[::-1]
+    W = (1.0 - lr * hp["weight_decay"]) * W - lr * math.sqrt(max(1.0, n_out / n_in)) * O  # (4)
     return W, {"b": b}
 
 
-RULE = Rule(NAME, HPARAMS, _init_slots, _update)
+RULE = Rule(NAME, HPARAMS, _init_slots, _update, keyed=True, check_tree=_check_tree)
 init, step = RULE.init, RULE.step  # the public contract (SPEC.md section 1)

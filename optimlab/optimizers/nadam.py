@@ -4,7 +4,8 @@ For each parameter array :math:`\theta` at step :math:`t = 1, 2, \dots`:
 
 .. math::
 
-    g_t &\leftarrow g_t + \lambda\,\theta_{t-1}                                            \quad (1)\\
+    g_t &\leftarrow g_t + \lambda\,\theta_{t-1}
+        \quad\text{or, decoupled,}\quad \theta_{t-1} \leftarrow (1-\eta\lambda)\,\theta_{t-1}  \quad (1)\\
     \mu_t &= \beta_1\,\big(1 - \tfrac12\, 0.96^{\,t\psi}\big), \qquad
         \mu_{t+1} = \beta_1\,\big(1 - \tfrac12\, 0.96^{\,(t+1)\psi}\big)                    \quad (2)\\
     \Pi_t &= \Pi_{t-1}\,\mu_t, \qquad \Pi_0 = 1                                           \quad (3)\\
@@ -16,9 +17,12 @@ For each parameter array :math:`\theta` at step :math:`t = 1, 2, \dots`:
 
 Symbols to hparams: :math:`\eta` is ``lr``, :math:`\beta_1, \beta_2` are
 ``beta1``, ``beta2``, :math:`\epsilon` is ``eps``, :math:`\psi` is
-``momentum_decay``, :math:`\lambda` is ``weight_decay`` (L2).  Defaults:
-``lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0,
-momentum_decay=0.004``.  State: ``m``, ``v`` and the running product
+``momentum_decay``, :math:`\lambda` is ``weight_decay``
+(``decoupled_weight_decay`` picks the form of (1): L2 as PyTorch's default,
+decoupled as its ``NAdam(decoupled_weight_decay=True)`` and Keras 3);
+``momentum_schedule=False`` replaces (2) by :math:`\mu_t \equiv \beta_1`.
+Defaults: ``lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0,
+decoupled_weight_decay=False, momentum_decay=0.004, momentum_schedule=True``.  State: ``m``, ``v`` and the running product
 ``mu_product`` :math:`\Pi_t` (a number per array, as in PyTorch).
 
 Line (7) is the Nesterov idea applied to Adam: the current gradient gets the
@@ -30,30 +34,32 @@ workshop, https://openreview.net/forum?id=OM0jvwB8jIp57ZJjtNEZ (Algorithm 2).
 Agrees with ``torch.optim.NAdam``.
 
 .. note::
-   **The momentum schedule.**  :math:`\mu_t` warms up from
-   :math:`0.5\beta_1` to :math:`\beta_1`; with :math:`\psi = 0.004` (Dozat's
-   250-step time constant written as a rate) it takes thousands of steps.
-   Simpler write-ups drop the schedule, :math:`\mu_t \equiv \beta_1`; then
-   :math:`\Pi_t = \beta_1^t` and (7) becomes
-   :math:`\theta_t = \theta_{t-1} - \eta\,\big(\beta_1 m_t/(1-\beta_1^{t+1}) + (1-\beta_1)\, g_t/(1-\beta_1^t)\big)/d_t`,
-   No hparam setting of this module gives that form: ``momentum_decay=0``
-   makes :math:`\mu_t \equiv \beta_1/2`, not :math:`\beta_1`.
+   **The momentum schedule** (``momentum_schedule``).  :math:`\mu_t` warms up
+   from :math:`0.5\beta_1` to :math:`\beta_1`; with :math:`\psi = 0.004` (Dozat's
+   250-step time constant written as a rate) it takes thousands of steps
+   (PyTorch, Keras 3).  Simpler write-ups and optax's ``nadam``
+   (``scale_by_adam(nesterov=True)``) drop the schedule, :math:`\mu_t \equiv
+   \beta_1` (``momentum_schedule=False``); then :math:`\Pi_t = \beta_1^t` and (7)
+   becomes :math:`\theta_t = \theta_{t-1} - \eta\,\big(\beta_1 m_t/(1-\beta_1^{t+1}) +
+   (1-\beta_1)\, g_t/(1-\beta_1^t)\big)/d_t`.  (``momentum_decay=0`` is not that
+   form: it makes :math:`\mu_t \equiv \beta_1/2`.)
 """
 
 import numpy as np
 
 from . import adam
 from ._base import Rule
-from ._hparams import Hparams, Real
-from ._math import bias_correction
+from ._hparams import Bool, Real
+from ._math import bias_correction, weight_decay
 
 NAME = "nadam"
 FAMILY = "adaptive"
 YEAR = 2016
 PAPER = "https://openreview.net/forum?id=OM0jvwB8jIp57ZJjtNEZ"
 
-# Adam's hparams with a larger default lr, plus the momentum schedule's decay
-HPARAMS = Hparams(**{**adam.HPARAMS.specs, "lr": Real(2e-3, low=0.0)}, momentum_decay=Real(0.004, low=0.0))
+# Adam's hparams with a larger default lr, plus the momentum schedule
+HPARAMS = adam.HPARAMS.derive(drop=("eps_hat",), lr=Real(2e-3, low=0.0), momentum_decay=Real(0.004, low=0.0),
+                              momentum_schedule=Bool(True))
 DEFAULTS = HPARAMS.defaults
 
 
@@ -63,10 +69,12 @@ def _init_slots(theta, hp):
 
 def _update(theta, g, slots, t, hp):
     beta1, psi, lr = hp["beta1"], hp["momentum_decay"], hp["lr"]
-    if hp["weight_decay"]:
-        g = g + hp["weight_decay"] * theta  # (1)
-    mu_t = beta1 * (1.0 - 0.5 * 0.96 ** (t * psi))  # (2)
-    mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))  # (2)
+    theta, g = weight_decay(theta, g, hp)  # (1)
+    if hp["momentum_schedule"]:
+        mu_t = beta1 * (1.0 - 0.5 * 0.96 ** (t * psi))  # (2)
+        mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))  # (2)
+    else:
+        mu_t = mu_next = beta1
     mu_product = slots["mu_product"] * mu_t  # (3)
     m, v = adam.moments(g, slots, hp)  # (4)-(5)
     d = np.sqrt(v / bias_correction(hp["beta2"], t)) + hp["eps"]  # (6)

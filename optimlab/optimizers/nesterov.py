@@ -4,7 +4,8 @@ r"""Nesterov momentum 涅斯捷罗夫动量, in PyTorch's form and in the look-a
 
 .. math::
 
-    g_t &\leftarrow g_t + \lambda\,\theta_{t-1}                    \quad (1)\\
+    g_t &\leftarrow g_t + \lambda\,\theta_{t-1}
+        \quad\text{or, decoupled,}\quad \theta_{t-1} \leftarrow (1-\eta\lambda)\,\theta_{t-1}  \quad (1)\\
     b_t &= \mu\, b_{t-1} + g_t, \qquad b_0 = 0                     \quad (2)\\
     \theta_t &= \theta_{t-1} - \eta\,(g_t + \mu\, b_t)              \quad (3)
 
@@ -21,8 +22,11 @@ with :math:`g_t` the gradient at the current parameters.
     \theta_t &= \theta_{t-1} + v_t                                                      \quad (5)
 
 Symbols to hparams: :math:`\eta` is ``lr``, :math:`\mu` is ``momentum``,
-:math:`\lambda` is ``weight_decay`` (L2).  Defaults: ``lr=0.01,
-momentum=0.9, weight_decay=0``.
+:math:`\lambda` is ``weight_decay``; ``decoupled_weight_decay`` picks the
+form of (1) (L2 is PyTorch's, decoupled is Keras 3's ``SGD(nesterov=True,
+weight_decay=...)``).  Defaults: ``lr=0.01, momentum=0.9, weight_decay=0,
+decoupled_weight_decay=False``.  The look-ahead form takes L2 only (its
+equivalence with (1)-(3) is the L2 one).
 
 **Why the two forms are one trajectory.** Write :math:`p_t = \theta_t + \mu v_t`
 (the look-ahead point) and :math:`v_t = -\eta b_t`.  Then (4) is (2) with the
@@ -51,6 +55,7 @@ import numpy as np
 
 from ._base import Rule, as_tree, check_state, SINGLE_KEY
 from ._hparams import Hparams, Real
+from ._math import WEIGHT_DECAY, weight_decay
 
 NAME = "nesterov"
 FAMILY = "momentum"
@@ -60,7 +65,7 @@ PAPER = "https://proceedings.mlr.press/v28/sutskever13.html"
 HPARAMS = Hparams(
     lr=Real(0.01, low=0.0),
     momentum=Real(0.9, low=0.0, high=1.0, high_open=True),
-    weight_decay=Real(0.0, low=0.0),
+    **WEIGHT_DECAY,
 )
 DEFAULTS = HPARAMS.defaults
 
@@ -71,8 +76,7 @@ def _init_slots(theta, hp):
 
 def _update(theta, g, slots, t, hp):
     mu = hp["momentum"]
-    if hp["weight_decay"]:
-        g = g + hp["weight_decay"] * theta  # (1)
+    theta, g = weight_decay(theta, g, hp)  # (1)
     b = mu * slots["b"] + g  # (2)
     return theta - hp["lr"] * (g + mu * b), {"b": b}  # (3)
 
@@ -84,6 +88,7 @@ init, step = RULE.init, RULE.step  # the public contract (SPEC.md section 1)
 # --- the look-ahead (Sutskever) form -------------------------------------------------
 
 LOOKAHEAD_NAME = "nesterov_lookahead"
+LOOKAHEAD_HPARAMS = HPARAMS.derive(drop=("decoupled_weight_decay",))  # (4) has L2 only
 
 
 def _init_velocity(theta, hp):
@@ -99,7 +104,7 @@ def _lookahead_update(theta, g, slots, t, hp):
     return theta + v, {"v": v}  # (5)
 
 
-LOOKAHEAD_RULE = Rule(LOOKAHEAD_NAME, HPARAMS, _init_velocity, _lookahead_update)
+LOOKAHEAD_RULE = Rule(LOOKAHEAD_NAME, LOOKAHEAD_HPARAMS, _init_velocity, _lookahead_update)
 
 
 def lookahead_point(params, state=None, hparams=None):
@@ -109,7 +114,7 @@ def lookahead_point(params, state=None, hparams=None):
     ``None`` (before the first step, :math:`v = 0` and :math:`\phi = \theta`).
     Returns new arrays in the structure of *params*.
     """
-    hp = HPARAMS.resolve(hparams, LOOKAHEAD_NAME)
+    hp = LOOKAHEAD_HPARAMS.resolve(hparams, LOOKAHEAD_NAME)
     tree, single = as_tree(params)
     if state is None:
         phi = {k: theta.copy() for k, theta in tree.items()}

@@ -4,14 +4,16 @@ For each parameter array :math:`\theta` at step :math:`t = 1, 2, \dots`:
 
 .. math::
 
-    g_t &\leftarrow g_t + \lambda\,\theta_{t-1}                                     \quad (1)\\
+    g_t &\leftarrow g_t + \lambda\,\theta_{t-1}
+        \quad\text{or, decoupled,}\quad \theta_{t-1} \leftarrow (1-\eta\lambda)\,\theta_{t-1}  \quad (1)\\
     m_t &= \beta_1 m_{t-1} + (1-\beta_1)\, g_t, \qquad
     v_t = \beta_2 v_{t-1} + (1-\beta_2)\, g_t^2                                     \quad (2)\\
     \hat m_t &= m_t / (1-\beta_1^t)                                                 \quad (3)\\
     \rho_\infty &= \frac{2}{1-\beta_2} - 1, \qquad
     \rho_t = \rho_\infty - \frac{2\,t\,\beta_2^t}{1-\beta_2^t}                      \quad (4)\\
     \theta_t &= \theta_{t-1} - \eta\,\hat m_t
-        \quad\text{if } \rho_t \le \rho_{\text{thr}}                                 \quad (5)\\
+        \quad\text{if } \rho_t \le \rho_{\text{thr}}
+        \quad (\text{or } \theta_{t-1} - \eta\, m_t, \text{ or no step: see ``unrectified``}) \quad (5)\\
     r_t &= \sqrt{\frac{(\rho_t-4)(\rho_t-2)\,\rho_\infty}{(\rho_\infty-4)(\rho_\infty-2)\,\rho_t}}, \qquad
     l_t = \frac{\sqrt{1-\beta_2^t}}{\sqrt{v_t}+\epsilon}                            \quad (6)\\
     \theta_t &= \theta_{t-1} - \eta\, r_t\, l_t\, \hat m_t
@@ -19,9 +21,15 @@ For each parameter array :math:`\theta` at step :math:`t = 1, 2, \dots`:
 
 Symbols to hparams: :math:`\eta` is ``lr``, :math:`\beta_1, \beta_2` are
 ``beta1``, ``beta2``, :math:`\epsilon` is ``eps``, :math:`\lambda` is
-``weight_decay`` (L2), :math:`\rho_{\text{thr}}` is ``rho_threshold``.
-Defaults: ``lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0,
-rho_threshold=5``.  State: ``m``, ``v``.
+``weight_decay`` (``decoupled_weight_decay`` picks the form of (1): L2 as
+PyTorch's default, decoupled as its ``RAdam(decoupled_weight_decay=True)``),
+:math:`\rho_{\text{thr}}` is ``rho_threshold``, and ``unrectified`` says what
+(5) does: ``"bias_corrected"`` (:math:`\eta\hat m_t`, the paper and PyTorch),
+``"raw"`` (:math:`\eta m_t`, the lecture) or ``"none"`` (no step at all, not
+even weight decay: the authors' packaged code).  Defaults: ``lr=1e-3,
+beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0,
+decoupled_weight_decay=False, rho_threshold=5,
+unrectified="bias_corrected"``.  State: ``m``, ``v``.
 
 :math:`\rho_t` (4) is the length of the simple moving average that the
 bias-corrected EMA :math:`\hat v_t` approximates.  While it is small the
@@ -39,10 +47,24 @@ with ``torch.optim.RAdam``.
 
 .. note::
    **The threshold.**  Algorithm 2 of the paper switches at
-   :math:`\rho_t > 4`; the authors' code and PyTorch use :math:`\rho_t > 5`
-   (``rho_threshold=5`` here).  With :math:`\beta_2=0.999` the two differ by
-   one step: threshold 4 starts rectified steps at :math:`t = 5`
+   :math:`\rho_t > 4`; PyTorch uses :math:`\rho_t > 5` (``rho_threshold=5``
+   here) and the authors' packaged code (``radam/radam.py`` of
+   https://github.com/LiyuanLucasLiu/RAdam) rectifies when ``N_sma >= 5``,
+   which is the same switch (:math:`\rho_t` is never exactly 5).  With
+   :math:`\beta_2=0.999` threshold 4 starts rectified steps at :math:`t = 5`
    (:math:`r_5 \approx 0.0173`), threshold 5 at :math:`t = 6`.
+
+.. note::
+   **Before the threshold** (``unrectified``).  The paper's Algorithm 2 and
+   PyTorch take the un-adapted, bias-corrected momentum step
+   :math:`\eta\hat m_t`.  The authors' packaged ``RAdam`` has a flag
+   ``degenerated_to_sgd``: when True it does the same (with decoupled decay);
+   when False, its default, the step size is -1 and the parameter is left
+   alone, decay included, until ``N_sma >= 5``: ``unrectified="none"``.  The
+   lecture (chapter 001) writes :math:`\theta_{t+1} = \theta_t - \eta m_t`
+   without the bias correction, a step :math:`1-\beta_1^t` times smaller
+   (10x at :math:`t=1`): ``unrectified="raw"``.  That code's weight decay is
+   decoupled (times lr): ``decoupled_weight_decay=True``.
 
 .. note::
    **Epsilon.**  The paper's :math:`l_t = \sqrt{(1-\beta_2^t)/v_t}` has no
@@ -57,7 +79,8 @@ with ``torch.optim.RAdam``.
    and gives :math:`\rho_1 = 1999` for :math:`\beta_2 = 0.999` (decreasing
    with :math:`t`), where the paper's :math:`\rho_1 = 1` increases towards
    :math:`\rho_\infty = 1999`.  (4) is the paper's.  Its threshold "ρt ≤ 4" is the paper's, not
-   PyTorch's; its rectification term :math:`r(t)` matches (6).
+   PyTorch's; its early step uses the raw :math:`m_t` (``unrectified="raw"``); its
+   rectification term :math:`r(t)` matches (6).
 """
 
 import math
@@ -66,15 +89,17 @@ import numpy as np
 
 from . import adam
 from ._base import Rule
-from ._hparams import Hparams, Real
-from ._math import bias_correction
+from ._hparams import Choice, Real
+from ._math import bias_correction, weight_decay
 
 NAME = "radam"
 FAMILY = "adaptive"
 YEAR = 2019
 PAPER = "https://arxiv.org/abs/1908.03265"
 
-HPARAMS = Hparams(**adam.HPARAMS.specs, rho_threshold=Real(5.0, low=4.0))  # Adam's, plus the threshold
+# Adam's hparams (but eps_hat: RAdam's epsilon already sits before the bias correction), plus the threshold
+HPARAMS = adam.HPARAMS.derive(drop=("eps_hat",), rho_threshold=Real(5.0, low=4.0),
+                              unrectified=Choice("bias_corrected", ("bias_corrected", "raw", "none")))
 DEFAULTS = HPARAMS.defaults
 
 
@@ -97,16 +122,17 @@ def rectification(t, beta2=0.999):
 
 def _update(theta, g, slots, t, hp):
     beta2, lr = hp["beta2"], hp["lr"]
-    if hp["weight_decay"]:
-        g = g + hp["weight_decay"] * theta  # (1)
+    decayed, g = weight_decay(theta, g, hp)  # (1)
     m, v = adam.moments(g, slots, hp)  # (2)
+    if rho(t, beta2) <= hp["rho_threshold"]:  # (4)
+        if hp["unrectified"] == "none":
+            return theta.copy(), {"m": m, "v": v}  # (5): no step, not even the decoupled shrink
+        m_hat = m if hp["unrectified"] == "raw" else m / bias_correction(hp["beta1"], t)  # (3)
+        return decayed - lr * m_hat, {"m": m, "v": v}  # (5)
     m_hat = m / bias_correction(hp["beta1"], t)  # (3)
-    rho_t = rho(t, beta2)  # (4)
-    if rho_t <= hp["rho_threshold"]:
-        return theta - lr * m_hat, {"m": m, "v": v}  # (5)
     r_t = rectification(t, beta2)  # (6)
     l_t = math.sqrt(bias_correction(beta2, t)) / (np.sqrt(v) + hp["eps"])  # (6)
-    return theta - lr * r_t * l_t * m_hat, {"m": m, "v": v}  # (7)
+    return decayed - lr * r_t * l_t * m_hat, {"m": m, "v": v}  # (7)
 
 
 RULE = Rule(NAME, HPARAMS, adam.init_slots, _update)

@@ -12,9 +12,12 @@ module only fixes Ranger's settings and passes them to the two.
 
 Symbols to hparams: RAdam's :math:`\eta, \beta_1, \beta_2, \epsilon,
 \lambda, \rho_{\text{thr}}` are ``lr``, ``beta1``, ``beta2``, ``eps``,
-``weight_decay``, ``rho_threshold``; Lookahead's :math:`k, \alpha` are ``k``,
-``alpha``.  Defaults (Ranger's, not RAdam's): ``lr=1e-3, beta1=0.95,
-beta2=0.999, eps=1e-5, weight_decay=0, rho_threshold=5, k=6, alpha=0.5``.
+``weight_decay``, ``rho_threshold`` (with RAdam's switches
+``decoupled_weight_decay`` and ``unrectified``); Lookahead's :math:`k, \alpha`
+are ``k``, ``alpha``.  Defaults (Ranger's, not RAdam's): ``lr=1e-3,
+beta1=0.95, beta2=0.999, eps=1e-5, weight_decay=0,
+decoupled_weight_decay=False, rho_threshold=5,
+unrectified="bias_corrected", k=6, alpha=0.5``.
 State: Lookahead's (slow weights, and RAdam's state under ``"inner"``).
 
 References: L. Wright, "New Deep Learning Optimizer, Ranger: Synergistic
@@ -29,7 +32,10 @@ https://arxiv.org/abs/1908.03265 (RAdam), https://arxiv.org/abs/1907.08610
    which depends on a weight layout convention (PyTorch's ``(out, in)`` vs
    this library's ``(fan_in, fan_out)``).  The lecture's chapters describe the
    2019 Ranger, which is what this is.  Its threshold is PyTorch/RAdam-code's
-   5; Wright's original code also used 5.
+   5; Wright's original code also used 5.  That code (``ranger/ranger.py``)
+   decays the weights decoupled, ``p -= weight_decay * lr * p``
+   (``decoupled_weight_decay=True`` here), and takes the bias-corrected
+   momentum step before the threshold (the default ``unrectified``).
 """
 
 from . import lookahead, radam

@@ -4,19 +4,24 @@ For each parameter array :math:`\theta` (all operations elementwise):
 
 .. math::
 
-    g_t &\leftarrow g_t + \lambda\,\theta_{t-1}                              \quad (1)\\
-    v_t &= \rho\, v_{t-1} + (1-\rho)\, g_t^2, \qquad v_0 = 0                \quad (2)\\
+    g_t &\leftarrow g_t + \lambda\,\theta_{t-1}
+        \quad\text{or, decoupled,}\quad \theta_{t-1} \leftarrow (1-\eta\lambda)\,\theta_{t-1}  \quad (1)\\
+    v_t &= \rho\, v_{t-1} + (1-\rho)\, g_t^2, \qquad v_0 = v_{\text{init}}  \quad (2)\\
     \bar g_t &= \rho\, \bar g_{t-1} + (1-\rho)\, g_t, \qquad \bar g_0 = 0   \quad (3)\ \text{(centered only)}\\
-    d_t &= \sqrt{v_t} + \epsilon \quad\text{or, centered,}\quad \sqrt{v_t - \bar g_t^2} + \epsilon \quad (4)\\
-    b_t &= \mu\, b_{t-1} + g_t / d_t, \qquad b_0 = 0                        \quad (5)\ (\mu > 0 \text{ only})\\
-    \theta_t &= \theta_{t-1} - \eta\, b_t \quad\text{or, if } \mu = 0,\quad \theta_{t-1} - \eta\, g_t / d_t \quad (6)
+    s_t &= v_t \quad\text{or, centered,}\quad v_t - \bar g_t^2              \quad (4)\\
+    d_t &= \sqrt{s_t} + \epsilon \quad\text{or, eps inside,}\quad \sqrt{s_t + \epsilon} \quad (5)\\
+    b_t &= \mu\, b_{t-1} + g_t / d_t, \qquad b_0 = 0                        \quad (6)\ (\mu > 0 \text{ only})\\
+    \theta_t &= \theta_{t-1} - \eta\, b_t \quad\text{or, if } \mu = 0,\quad \theta_{t-1} - \eta\, g_t / d_t \quad (7)
 
 Symbols to hparams: :math:`\eta` is ``lr``, :math:`\rho` is ``rho``
 (PyTorch's ``alpha``), :math:`\epsilon` is ``eps``, :math:`\mu` is
 ``momentum``, ``centered`` selects the centered denominator (an estimate of
 the gradient's variance instead of its raw second moment), :math:`\lambda` is
-``weight_decay`` (L2).  Defaults: ``lr=0.01, rho=0.9, eps=1e-8, momentum=0,
-centered=False, weight_decay=0``.  State: ``v``, plus ``g_bar`` when centered
+``weight_decay`` (``decoupled_weight_decay`` picks the form of (1)),
+``eps_inside_sqrt`` the form of (5), :math:`v_{\text{init}}` is
+``initial_mean_square``.  Defaults: ``lr=0.01, rho=0.9, eps=1e-8,
+momentum=0, centered=False, weight_decay=0, decoupled_weight_decay=False,
+eps_inside_sqrt=False, initial_mean_square=0``.  State: ``v``, plus ``g_bar`` when centered
 and ``b`` when ``momentum > 0``.
 
 References: G. Hinton, Neural Networks for Machine Learning, Coursera lecture
@@ -26,12 +31,27 @@ Recurrent Neural Networks", 2013, https://arxiv.org/abs/1308.0850 (eq. 38-41).
 Agrees with ``torch.optim.RMSprop(alpha=rho, ...)``.
 
 .. note::
-   **Defaults and epsilon.**  PyTorch's default is ``alpha=0.99``; this module
-   (and the lecture's :math:`\gamma \approx 0.9`, Hinton's slides) use 0.9.
-   The lecture (chapter 001) puts epsilon inside the root,
-   :math:`\eta/\sqrt{h_t+\epsilon}`; PyTorch and this module add it outside,
-   :math:`\sqrt{v_t}+\epsilon`, as in (4).  Graves (2013) adds it inside the
-   centered root.  TensorFlow/Keras also put it inside.
+   **Defaults and epsilon** (``eps_inside_sqrt``).  PyTorch's default is
+   ``alpha=0.99``; this module (and the lecture's :math:`\gamma \approx 0.9`,
+   Hinton's slides, Keras 3) use 0.9.  The lecture (chapters 001 and 004) puts
+   epsilon inside the root, :math:`\eta/\sqrt{h_t+\epsilon}`, as do Graves
+   (2013), TensorFlow 1's ``RMSPropOptimizer`` and Keras 3's ``RMSprop``:
+   ``eps_inside_sqrt=True``.  PyTorch, Lua torch and the default here add it
+   outside, :math:`\sqrt{v_t}+\epsilon`.
+
+.. note::
+   **The starting mean square** (``initial_mean_square``).  PyTorch and Keras
+   start :math:`v_0 = 0`, so the first step divides by
+   :math:`\sqrt{1-\rho}\,|g_1|` and is :math:`1/\sqrt{1-\rho} \approx 3.2` times
+   the later ones; TensorFlow 1's ``RMSPropOptimizer`` (its ``rms`` slot) and
+   Lua torch's ``optim.rmsprop`` started at :math:`v_0 = 1`, which damps the
+   first steps instead.  TensorFlow 1 also keeps :math:`\eta` inside its
+   momentum buffer (``mom = momentum * mom + lr * g / d``), the same
+   trajectory as (6)-(7) while :math:`\eta` is constant.
+
+.. note::
+   **Weight decay** (``decoupled_weight_decay``): L2 in PyTorch, decoupled and
+   times the learning rate in Keras 3.
 
 .. note::
    **Momentum acts on the scaled gradient** :math:`g_t/d_t` (5), not on the
@@ -48,7 +68,7 @@ import numpy as np
 
 from ._base import Rule
 from ._hparams import Bool, Hparams, Real
-from ._math import ema
+from ._math import WEIGHT_DECAY, ema, weight_decay
 
 NAME = "rmsprop"
 FAMILY = "adaptive"
@@ -61,13 +81,15 @@ HPARAMS = Hparams(
     eps=Real(1e-8, low=0.0),
     momentum=Real(0.0, low=0.0, high=1.0, high_open=True),
     centered=Bool(False),
-    weight_decay=Real(0.0, low=0.0),
+    **WEIGHT_DECAY,
+    eps_inside_sqrt=Bool(False),
+    initial_mean_square=Real(0.0, low=0.0),
 )
 DEFAULTS = HPARAMS.defaults
 
 
 def _init_slots(theta, hp):
-    slots = {"v": np.zeros_like(theta)}
+    slots = {"v": np.full_like(theta, hp["initial_mean_square"])}
     if hp["centered"]:
         slots["g_bar"] = np.zeros_like(theta)
     if hp["momentum"] > 0:
@@ -77,19 +99,18 @@ def _init_slots(theta, hp):
 
 def _update(theta, g, slots, t, hp):
     rho, mu, eps, lr = hp["rho"], hp["momentum"], hp["eps"], hp["lr"]
-    if hp["weight_decay"]:
-        g = g + hp["weight_decay"] * theta  # (1)
+    theta, g = weight_decay(theta, g, hp)  # (1)
     v = ema(slots["v"], g * g, rho)  # (2)
     new = {"v": v}
+    s = v  # (4)
     if hp["centered"]:
         g_bar = new["g_bar"] = ema(slots["g_bar"], g, rho)  # (3)
-        d = np.sqrt(np.maximum(v - g_bar * g_bar, 0.0)) + eps  # (4); >= 0 but for rounding
-    else:
-        d = np.sqrt(v) + eps  # (4)
+        s = np.maximum(v - g_bar * g_bar, 0.0)  # (4); >= 0 but for rounding
+    d = np.sqrt(s + eps) if hp["eps_inside_sqrt"] else np.sqrt(s) + eps  # (5)
     if mu > 0:
-        b = new["b"] = mu * slots["b"] + g / d  # (5)
-        return theta - lr * b, new  # (6)
-    return theta - lr * g / d, new  # (6)
+        b = new["b"] = mu * slots["b"] + g / d  # (6)
+        return theta - lr * b, new  # (7)
+    return theta - lr * g / d, new  # (7)
 
 
 RULE = Rule(NAME, HPARAMS, _init_slots, _update)

@@ -4,17 +4,21 @@ The update, for each parameter array :math:`\theta` with gradient :math:`g_t`:
 
 .. math::
 
-    g_t &\leftarrow g_t + \lambda\,\theta_{t-1}                       \quad (1)\\
+    g_t &\leftarrow g_t + \lambda\,\theta_{t-1}
+        \quad\text{or, decoupled,}\quad \theta_{t-1} \leftarrow (1-\eta\lambda)\,\theta_{t-1}  \quad (1)\\
     \theta_t &= \theta_{t-1} - \eta\, g_t                               \quad (2)
 
 Symbols to hparams: :math:`\eta` is ``lr`` and :math:`\lambda` is
-``weight_decay``.  Defaults: ``lr=0.01, weight_decay=0``.
+``weight_decay``; ``decoupled_weight_decay`` picks the form of (1).
+Defaults: ``lr=0.01, weight_decay=0, decoupled_weight_decay=False``.
 
 Line (1) is L2 regularisation: the gradient of
 :math:`\tfrac{\lambda}{2}\lVert\theta\rVert^2` added to the loss's gradient.
 For plain SGD this is the same as shrinking the weights,
-:math:`\theta \leftarrow (1-\eta\lambda)\theta`, which is why the two names
-are used interchangeably here; for adaptive methods they differ (see
+:math:`\theta \leftarrow (1-\eta\lambda)\theta` (the decoupled form, Keras's
+``weight_decay``): both give :math:`\theta - \eta g - \eta\lambda\theta`, so the
+two names are used interchangeably for SGD; with momentum or adaptive
+methods they differ (see :func:`optimlab.optimizers._math.weight_decay` and
 :mod:`optimlab.optimizers.adamw`).
 
 References: H. Robbins and S. Monro, "A Stochastic Approximation Method",
@@ -31,16 +35,14 @@ Agrees with ``torch.optim.SGD(lr, weight_decay=...)``.
 
 from ._base import Rule
 from ._hparams import Hparams, Real
+from ._math import WEIGHT_DECAY, weight_decay
 
 NAME = "sgd"
 FAMILY = "first-order"
 YEAR = 1951
 PAPER = "https://doi.org/10.1214/aoms/1177729586"
 
-HPARAMS = Hparams(
-    lr=Real(0.01, low=0.0),
-    weight_decay=Real(0.0, low=0.0),
-)
+HPARAMS = Hparams(lr=Real(0.01, low=0.0), **WEIGHT_DECAY)
 DEFAULTS = HPARAMS.defaults
 
 
@@ -49,8 +51,7 @@ def _init_slots(theta, hp):
 
 
 def _update(theta, g, slots, t, hp):
-    if hp["weight_decay"]:
-        g = g + hp["weight_decay"] * theta  # (1)
+    theta, g = weight_decay(theta, g, hp)  # (1)
     return theta - hp["lr"] * g, {}  # (2)
 
 

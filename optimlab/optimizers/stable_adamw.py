@@ -45,7 +45,7 @@ import numpy as np
 
 from . import adam
 from ._base import Rule
-from ._hparams import Hparams, Real
+from ._hparams import Real
 from ._math import bias_correction
 
 NAME = "stable_adamw"
@@ -53,10 +53,9 @@ FAMILY = "adaptive"
 YEAR = 2023
 PAPER = "https://arxiv.org/abs/2304.13013"
 
-HPARAMS = Hparams(
-    **{**adam.HPARAMS.specs, "beta2": Real(0.99, low=0.0, high=1.0, high_open=True), "eps": Real(1e-6, low=0.0),
-       "weight_decay": Real(0.01, low=0.0)}
-)
+# Adam's hparams with StableAdamW's defaults; the decay is decoupled, times the clipped lr (5)
+HPARAMS = adam.HPARAMS.derive(drop=("decoupled_weight_decay", "eps_hat"), beta2=Real(0.99, low=0.0, high=1.0, high_open=True),
+                              eps=Real(1e-6, low=0.0), weight_decay=Real(0.01, low=0.0))
 DEFAULTS = HPARAMS.defaults
 
 
