@@ -14,6 +14,8 @@ Which to use when (the lecture's chapter 001/004 advice, made precise):
   milestones tuned.
 * :func:`exponential`: a smooth version of step decay; the rate ``gamma`` is per step, so it
   compounds fast (0.99 per step is 0.37 after 100 steps).
+* :func:`inverse_time` and :func:`polynomial`: slower, algebraic decays (Keras's ``InverseTimeDecay``,
+  ``PolynomialDecay``; PyTorch's ``PolynomialLR``).
 * :func:`cosine`: anneal smoothly to ``eta_min`` over ``T_max`` steps; the modern default for
   fixed-length training, one hyperparameter fewer than step decay.
 * :func:`linear`: a linear ramp of the factor; as warm-up it grows the rate from a fraction.
@@ -72,6 +74,21 @@ def step_decay(lr, step_size, gamma=0.1):
 def exponential(lr, gamma):
     r""":math:`\eta\,\gamma^{t}` (``ExponentialLR``)."""
     return Schedule(lambda t: lr * gamma**t, f"exponential(lr={lr:g}, gamma={gamma:g})")
+
+
+def inverse_time(lr, decay_rate, decay_steps=1, staircase=False):
+    r""":math:`\eta / (1 + r\,t/D)`: Keras's ``InverseTimeDecay(lr, D, r)``; ``staircase`` uses :math:`\lfloor t/D\rfloor`.
+
+    With :math:`D = 1` it is Lua torch's ``learningRateDecay`` (``lr / (1 + t * decay)``) and the
+    rate PyTorch's ``Adagrad(lr_decay=...)`` uses internally.
+    """
+    _positive("decay_steps", decay_steps)
+
+    def fn(t):
+        p = t // decay_steps if staircase else t / decay_steps
+        return lr / (1.0 + decay_rate * p)
+
+    return Schedule(fn, f"inverse_time(lr={lr:g}, decay_rate={decay_rate:g}, decay_steps={decay_steps})")
 
 
 def cosine(lr, T_max, eta_min=0.0, hold=False):

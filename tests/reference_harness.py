@@ -56,3 +56,22 @@ def torch_side(torch, make_optimizer):
         return [tp.detach().numpy().copy() for tp in tensors]
 
     return start, step
+
+
+def optax_side(jax, optax, tx):
+    """``(start, step)`` for an optax ``GradientTransformation`` *tx*, run in float64 (``jax_enable_x64``)."""
+    jax.config.update("jax_enable_x64", True)
+    jnp = jax.numpy
+
+    def start(arrays):
+        params = [jnp.asarray(a, dtype=jnp.float64) for a in arrays]
+        return {"params": params, "state": tx.init(params)}
+
+    def step(handle, grads_for):
+        grads = [jnp.asarray(g) for g in grads_for([np.asarray(p) for p in handle["params"]])]
+        updates, handle["state"] = tx.update(grads, handle["state"], handle["params"])
+        handle["params"] = optax.apply_updates(handle["params"], updates)
+        assert handle["params"][0].dtype == jnp.float64
+        return [np.asarray(p) for p in handle["params"]]
+
+    return start, step

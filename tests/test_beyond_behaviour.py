@@ -100,7 +100,7 @@ def test_lookahead_rejects_an_inner_state_of_another_optimizer():
 
 def test_ranger_is_lookahead_over_radam_with_rangers_settings():
     inner = {"lr": 1e-3, "beta1": 0.95, "beta2": 0.999, "eps": 1e-5, "weight_decay": 0.0,
-             "decoupled_weight_decay": False, "rho_threshold": 5.0, "unrectified": "bias_corrected"}
+             "decoupled_weight_decay": False, "eps_hat": True, "rho_threshold": 5.0, "unrectified": "bias_corrected"}
     a, sa = run(ranger, None, 40)
     b, sb = run(lookahead, {"inner": "radam", "inner_hparams": inner, "k": 6, "alpha": 0.5}, 40)
     np.testing.assert_array_equal(a, b)

@@ -295,10 +295,11 @@ WEIGHT_DECAY = [
     ("lion", "lion_test.py::LionTest::test_weight_decay", {"lr": 1.0, "weight_decay": 0.004}, []),
     ("adafactor", "adafactor_test.py::AdafactorTest::test_weight_decay",
      {"lr": 1.0, "weight_decay": 0.004, "eps1": math.sqrt(1e-30)}, []),
-    # Not ported: lamb_test.py::LambTest::test_weight_decay.  Keras decays LAMB decoupled before the
-    # update (the trust ratio then sees a zero update and is 1), optimlab's LAMB puts
-    # weight_decay * theta into the direction u that the trust ratio normalises (optax's form), and
-    # the API keeps LAMB's own form: with lr=1 optimlab would send the scalar to 0, not 1.976.
+    # Keras decays LAMB decoupled before the update (base_optimizer.py::_apply_weight_decay; lamb.py's
+    # update_step never reads weight_decay), so the trust ratio never sees the decay.
+    ("lamb", "lamb_test.py::LambTest::test_weight_decay",
+     {"lr": 1.0, "eps": 1e-7, "weight_decay": 0.004, "decoupled_weight_decay": True},
+     ["decoupled_weight_decay"]),
 ]
 
 
@@ -344,12 +345,11 @@ def test_keras_muon_single_step():
     # Muon(learning_rate=0.5, weight_decay=0) then update_step(grads, vars, 0.5) on a 2x2 variable.
     # Keras's buffer is m = mu*m + g (no 1-mu) and its Nesterov input g + mu*m: a multiple of
     # optimlab's, and Newton-Schulz normalises it away.  Keras scales the update by the Moonlight
-    # rule rms_rate * sqrt(max(A, B)) = 0.2 * sqrt(2) (muon.py::lr_adjust); optimlab's (PyTorch's)
-    # scale sqrt(max(1, A/B)) is 1 for a square matrix, so the Keras factor is folded into lr.
-    # (No optimlab hparam offers the Moonlight scale; for a non-square matrix this mapping fails.)
+    # rule rms_rate * sqrt(max(A, B)) with rms_rate = 0.2 (muon.py::lr_adjust): adjust_lr="match_rms_adamw".
     grads = np.array([[1.0, 6.0], [7.0, 2.0]])
     params = np.array([[1.0, 2.0], [3.0, 4.0]])
-    hp = {"lr": 0.5 * 0.2 * math.sqrt(2.0), "weight_decay": 0.0, "momentum": 0.95, "nesterov": True, "ns_steps": 5}
+    hp = {"lr": 0.5, "weight_decay": 0.0, "momentum": 0.95, "nesterov": True, "ns_steps": 5,
+          "adjust_lr": "match_rms_adamw"}
     out, _ = muon.step({"w": params}, {"w": grads}, None, hp)
     np.testing.assert_allclose(out["w"], [[0.988775, 1.887053], [2.873428, 3.97035]], rtol=1e-2, atol=1e-2)
 
@@ -418,3 +418,30 @@ def test_keras_exponential_decay():
     staircase = schedules.step_decay(0.1, 3, 0.96)
     for step, expected in [(1, 0.1), (2, 0.1), (100, 0.1 * 0.96 ** (100 // 3))]:
         np.testing.assert_allclose(staircase(step), expected, rtol=1e-6, atol=1e-6)
+
+
+def test_keras_inverse_time_decay():
+    # SCHED + InverseTimeDecayTest::test_decay and ::test_staircase: InverseTimeDecay(0.1, k=10, 0.96),
+    # expected = initial_lr / (1 + i / k * decay_rate) and, staircase, initial_lr / (1 + decay_rate * (i // k)).
+    smooth = schedules.inverse_time(0.1, 0.96, decay_steps=10)
+    stairs = schedules.inverse_time(0.1, 0.96, decay_steps=10, staircase=True)
+    for i in range(11):
+        np.testing.assert_allclose(smooth(i), 0.1 / (1 + i / 10 * 0.96), rtol=1e-6, atol=1e-6)
+        np.testing.assert_allclose(stairs(i), 0.1 / (1 + 0.96 * (i // 10)), rtol=1e-6, atol=1e-6)
+
+
+def _np_cosine_decay(step, decay_steps, alpha=0.0):
+    # SCHED + CosineDecayTest::np_cosine_decay, the test's own reference, as written there
+    step = min(step, decay_steps)
+    completed_fraction = step / decay_steps
+    decay = 0.5 * (1.0 + math.cos(math.pi * completed_fraction))
+    return (1.0 - alpha) * decay + alpha
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.1], ids=["test_decay", "test_alpha"])
+def test_keras_cosine_decay_holds_after_decay_steps(alpha):
+    # SCHED + CosineDecayTest::test_decay and ::test_alpha: CosineDecay(1.0, 1000, alpha) at steps
+    # 0, 250, ..., 1250 (past the end it holds): cosine(lr, T_max, eta_min=alpha * lr, hold=True).
+    schedule = schedules.cosine(1.0, 1000, eta_min=alpha * 1.0, hold=True)
+    for step in range(0, 1500, 250):
+        np.testing.assert_allclose(schedule(step), _np_cosine_decay(step, 1000, alpha), rtol=1e-6, atol=1e-6)

@@ -11,7 +11,7 @@ import pytest
 from optimlab.optimizers import get
 
 from conftest import reference
-from reference_harness import compare, torch_side
+from reference_harness import compare, optax_side, torch_side
 from registry import BY_NAME
 
 torch = reference("torch")
@@ -128,25 +128,36 @@ def test_muon_non_matrix_arrays_follow_adamw():
 
 @pytest.mark.parametrize("hparams", settings("lamb"), ids=["defaults", "custom"])
 def test_lamb_matches_optax(hparams):
-    jax = reference("jax")
-    optax = reference("optax")
-    jax.config.update("jax_enable_x64", True)
-    jnp = jax.numpy
     h = full("lamb", hparams)
-    tx = optax.lamb(learning_rate=h["lr"], b1=h["beta1"], b2=h["beta2"], eps=h["eps"], weight_decay=h["weight_decay"])
+    tx = reference("optax").lamb(learning_rate=h["lr"], b1=h["beta1"], b2=h["beta2"], eps=h["eps"],
+                                 weight_decay=h["weight_decay"])
+    compare(get("lamb"), hparams, SHAPES, *optax_side(reference("jax"), reference("optax"), tx))
 
-    def start(arrays):
-        params = [jnp.asarray(a, dtype=jnp.float64) for a in arrays]
-        return {"params": params, "state": tx.init(params)}
 
-    def step(handle, grads_for):
-        grads = [jnp.asarray(g) for g in grads_for([np.asarray(p) for p in handle["params"]])]
-        updates, handle["state"] = tx.update(grads, handle["state"], handle["params"])
-        handle["params"] = optax.apply_updates(handle["params"], updates)
-        assert handle["params"][0].dtype == jnp.float64
-        return [np.asarray(p) for p in handle["params"]]
+#: Other optimizers in optax's conventions: (optimlab name, hparams, optax transformation from the full hparams)
+OPTAX_FORMS = [
+    ("nadam", {"lr": 0.01, "beta1": 0.8, "momentum_schedule": False},
+     lambda o, h: o.nadam(h["lr"], b1=h["beta1"], b2=h["beta2"], eps=h["eps"])),
+    ("radam", {"lr": 0.01, "beta2": 0.95, "eps": 1e-3, "eps_hat": False},
+     lambda o, h: o.radam(h["lr"], b1=h["beta1"], b2=h["beta2"], eps=h["eps"])),
+    ("amsgrad", {"lr": 0.01, "beta2": 0.95, "eps": 1e-3, "max_bias_corrected": True},
+     lambda o, h: o.amsgrad(h["lr"], b1=h["beta1"], b2=h["beta2"], eps=h["eps"])),
+    ("adamax", {"lr": 0.01, "beta1": 0.8, "eps": 1e-3},
+     lambda o, h: o.adamax(h["lr"], b1=h["beta1"], b2=h["beta2"], eps=h["eps"])),
+    ("lars", {"lr": 0.05, "momentum": 0.8, "weight_decay": 0.1, "trust_coefficient": 0.01,
+              "trust_denominator": "update", "exclude_vectors": False},
+     lambda o, h: o.lars(h["lr"], weight_decay=h["weight_decay"], trust_coefficient=h["trust_coefficient"],
+                         momentum=h["momentum"])),
+    ("lars", {"lr": 0.05, "momentum": 0.8, "nesterov": True, "trust_denominator": "update", "exclude_vectors": False},
+     lambda o, h: o.lars(h["lr"], trust_coefficient=h["trust_coefficient"], momentum=h["momentum"], nesterov=True)),
+]
 
-    compare(get("lamb"), hparams, SHAPES, start, step)
+
+@pytest.mark.parametrize("name,hparams,make", OPTAX_FORMS, ids=[f"{n}-{i}" for i, (n, _, _) in enumerate(OPTAX_FORMS)])
+def test_optax_conventions_match_optax(name, hparams, make):
+    optax = reference("optax")
+    tx = make(optax, full(name, hparams))
+    compare(get(name), hparams, SHAPES, *optax_side(reference("jax"), optax, tx))
 
 
 LOOKAHEAD_SETTINGS = [

@@ -56,7 +56,8 @@ TORCH_NAMES = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", 
 #: their published values in test_published_*.py; RAdam's threshold is fixed at 5 in PyTorch).
 TORCH_SWITCHES = {name: {"decoupled_weight_decay"} for name in ("adam", "amsgrad", "nadam", "radam")}
 SWITCHES = {"decoupled_weight_decay", "eps_inside_sqrt", "initial_mean_square", "eps_hat", "eps_outside_max",
-            "momentum_schedule", "unrectified", "rho_threshold", "relative_step", "scale_parameter"}
+            "momentum_schedule", "unrectified", "rho_threshold", "relative_step", "scale_parameter",
+            "max_bias_corrected"}
 
 
 def _torch_has(name, hp):

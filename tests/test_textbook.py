@@ -76,10 +76,14 @@ def adadelta(x, g, s, t, lr, rho, eps, weight_decay, decoupled_weight_decay):
     return x - lr * delta, {"v": v, "u": u}
 
 
-def adam(x, g, s, t, lr, beta1, beta2, eps, weight_decay, decoupled_weight_decay=False, eps_hat=False, ams=False):
+def adam(x, g, s, t, lr, beta1, beta2, eps, weight_decay, decoupled_weight_decay=False, eps_hat=False, ams=False,
+         max_bias_corrected=False):
     x, g = _decay(x, g, lr, weight_decay, decoupled_weight_decay)
     m = beta1 * s.get("m", 0.0) + (1 - beta1) * g
     v = beta2 * s.get("v", 0.0) + (1 - beta2) * g * g
+    if max_bias_corrected:  # optax's amsgrad: the running max of v_hat itself
+        vmax = max(s.get("vmax", 0.0), v / (1 - beta2**t))
+        return x - lr * (m / (1 - beta1**t)) / (math.sqrt(vmax) + eps), {"m": m, "v": v, "vmax": vmax}
     vmax = max(s.get("vmax", 0.0), v)
     v_used = vmax if ams else v
     if eps_hat:  # Kingma & Ba, section 2: alpha_t = alpha sqrt(1 - b2^t) / (1 - b1^t), eps-hat on sqrt(v)
@@ -124,7 +128,8 @@ def nadam(x, g, s, t, lr, beta1, beta2, eps, weight_decay, decoupled_weight_deca
     return x, {"prod": prod, "m": m, "v": v}
 
 
-def radam(x, g, s, t, lr, beta1, beta2, eps, weight_decay, decoupled_weight_decay, rho_threshold, unrectified):
+def radam(x, g, s, t, lr, beta1, beta2, eps, weight_decay, decoupled_weight_decay, eps_hat, rho_threshold,
+          unrectified):
     x_decayed, g = _decay(x, g, lr, weight_decay, decoupled_weight_decay)
     m = beta1 * s.get("m", 0.0) + (1 - beta1) * g
     v = beta2 * s.get("v", 0.0) + (1 - beta2) * g * g
@@ -133,7 +138,10 @@ def radam(x, g, s, t, lr, beta1, beta2, eps, weight_decay, decoupled_weight_deca
     rho_t = rho_inf - 2 * t * beta2**t / (1 - beta2**t)
     if rho_t > rho_threshold:
         r = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
-        l = math.sqrt(1 - beta2**t) / (math.sqrt(v) + eps)
+        if eps_hat:  # PyTorch: eps on sqrt(v) before the correction
+            l = math.sqrt(1 - beta2**t) / (math.sqrt(v) + eps)
+        else:  # optax: Adam's 1 / (sqrt(v_hat) + eps)
+            l = 1 / (math.sqrt(v / (1 - beta2**t)) + eps)
         return x_decayed - lr * r * l * m_hat, {"m": m, "v": v}
     if unrectified == "none":  # the authors' RAdam(degenerated_to_sgd=False): step_size = -1, p untouched
         return x, {"m": m, "v": v}
@@ -230,8 +238,11 @@ def lars(P, G, S, t, lr, momentum, dampening, nesterov, weight_decay, trust_coef
     return out, S
 
 
-def lamb(P, G, S, t, lr, beta1, beta2, eps, weight_decay):
+def lamb(P, G, S, t, lr, beta1, beta2, eps, weight_decay, decoupled_weight_decay):
     out, S = {}, dict(S)
+    if decoupled_weight_decay:  # Keras: shrink the weights first, no decay term in u
+        P = {k: _map(lambda w: (1 - lr * weight_decay) * w, P[k]) for k in P}
+        weight_decay = 0.0
     for k in P:
         m = _map(lambda m, g: beta1 * m + (1 - beta1) * g, S.get(("m", k), _zeros(P[k])), G[k])
         v = _map(lambda v, g: beta2 * v + (1 - beta2) * g * g, S.get(("v", k), _zeros(P[k])), G[k])
@@ -270,7 +281,7 @@ def _newton_schulz(U, steps, eps):
     return _transpose(X) if tall else X
 
 
-def muon(P, G, S, t, lr, momentum, nesterov, ns_steps, eps, weight_decay, layout, adamw_lr, adamw_beta1,
+def muon(P, G, S, t, lr, momentum, nesterov, ns_steps, eps, weight_decay, layout, adjust_lr, adamw_lr, adamw_beta1,
          adamw_beta2, adamw_eps, adamw_weight_decay, adamw_params):
     out, S = {}, dict(S)
     for k in P:
@@ -295,7 +306,7 @@ def muon(P, G, S, t, lr, momentum, nesterov, ns_steps, eps, weight_decay, layout
         O = _newton_schulz(U, ns_steps, eps)
         rows, cols = len(P[k]), len(P[k][0])
         n_out, n_in = (rows, cols) if layout == "out_in" else (cols, rows)  # (fan_in, fan_out) when "in_out"
-        scale = math.sqrt(max(1.0, n_out / n_in))
+        scale = math.sqrt(max(1.0, n_out / n_in)) if adjust_lr == "original" else 0.2 * math.sqrt(max(rows, cols))
         out[k] = _map(lambda w, o: (1 - lr * weight_decay) * w - lr * scale * o, P[k], O)
     return out, S
 

@@ -19,7 +19,8 @@ of (1)) and ``eps_hat`` (the paper's ordering, with :math:`v^{\max}_t` in place
 of :math:`v_t`, as Keras 3's ``Adam(amsgrad=True)``): see
 :mod:`~optimlab.optimizers.adam`.  Defaults (as Adam's): ``lr=1e-3,
 beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0,
-decoupled_weight_decay=False, eps_hat=False``.
+decoupled_weight_decay=False, eps_hat=False, max_bias_corrected=False``.
+``max_bias_corrected`` keeps the max of :math:`\hat v_t` instead (optax).
 State: ``m``, ``v`` and ``v_max``.
 
 Why: Reddi et al. show Adam can converge to the *worst* point of a simple
@@ -40,21 +41,27 @@ Reduction: while :math:`v_t` never decreases (e.g. growing gradients) AMSGrad
    correction and takes the max of :math:`v_t` directly.  PyTorch keeps the
    max of the *uncorrected* :math:`v_t` and divides by :math:`1-\beta_2^t`
    afterwards, as (4)-(5) do; this is not the max of the corrected
-   :math:`\hat v_t` (which some other libraries use).
+   :math:`\hat v_t`, which optax's ``amsgrad`` keeps instead
+   (``max_bias_corrected`` set to True: :math:`v^{\max}_t = \max(v^{\max}_{t-1},
+   v_t/(1-\beta_2^t))`, divided by nothing more).  The two differ early on,
+   while :math:`1-\beta_2^t` still grows: the corrected max holds on to the
+   large first estimates.  (``eps_hat`` belongs to the uncorrected form: the
+   two switches do not combine.)
 """
 
 import numpy as np
 
 from . import adam
 from ._base import Rule
-from ._math import weight_decay
+from ._hparams import Bool
+from ._math import bias_correction, weight_decay
 
 NAME = "amsgrad"
 FAMILY = "adaptive"
 YEAR = 2018
 PAPER = "https://openreview.net/forum?id=ryQu7f-RZ"
 
-HPARAMS = adam.HPARAMS
+HPARAMS = adam.HPARAMS.derive(max_bias_corrected=Bool(False))
 DEFAULTS = HPARAMS.defaults
 
 
@@ -62,12 +69,22 @@ def _init_slots(theta, hp):
     return {"m": np.zeros_like(theta), "v": np.zeros_like(theta), "v_max": np.zeros_like(theta)}
 
 
+def _check_hparams(tree, hp):
+    if hp["eps_hat"] and hp["max_bias_corrected"]:
+        raise ValueError("hparams 'eps_hat' and 'max_bias_corrected' are two libraries' forms that do not combine "
+                         "(eps_hat works on the uncorrected v); set one of them")
+
+
 def _update(theta, g, slots, t, hp):
     theta, g = weight_decay(theta, g, hp)  # (1)
     m, v = adam.moments(g, slots, hp)  # (2)-(3)
+    if hp["max_bias_corrected"]:  # optax: the max of v_hat, which needs no further correction
+        v_max = np.maximum(slots["v_max"], v / bias_correction(hp["beta2"], t))
+        m_hat = m / bias_correction(hp["beta1"], t)
+        return theta - hp["lr"] * m_hat / (np.sqrt(v_max) + hp["eps"]), {"m": m, "v": v, "v_max": v_max}
     v_max = np.maximum(slots["v_max"], v)  # (4)
     return theta - adam.adam_delta(m, v_max, t, hp), {"m": m, "v": v, "v_max": v_max}  # (5)-(6)
 
 
-RULE = Rule(NAME, HPARAMS, _init_slots, _update)
+RULE = Rule(NAME, HPARAMS, _init_slots, _update, check_tree=_check_hparams)
 init, step = RULE.init, RULE.step  # the public contract (SPEC.md section 1)

@@ -11,10 +11,15 @@ For each parameter array :math:`\theta` at step :math:`t = 1, 2, \dots`:
         \quad (1 \text{ if either norm is } 0)                                                       \quad (4)\\
     \theta_t &= \theta_{t-1} - \eta\, r_t\, u_t                                                      \quad (5)
 
+With ``decoupled_weight_decay`` set to True (Keras 3's ``Lamb(weight_decay=...)``)
+the weights are first shrunk, :math:`\theta_{t-1} \leftarrow (1-\eta\lambda)\theta_{t-1}`,
+and (3)-(5) run without the :math:`\lambda\theta` term, so the trust ratio
+never sees the decay.
+
 Symbols to hparams: :math:`\eta` is ``lr``, :math:`\beta_1, \beta_2` are
 ``beta1``, ``beta2``, :math:`\epsilon` is ``eps``, :math:`\lambda` is
 ``weight_decay``.  Defaults: ``lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-6,
-weight_decay=0``.  State: ``m``, ``v``.  Norms are Frobenius norms of the
+weight_decay=0, decoupled_weight_decay=False``.  State: ``m``, ``v``.  Norms are Frobenius norms of the
 whole array ("layer"); every array gets a trust ratio, vectors included.
 
 LAMB is LARS's trust ratio (:mod:`~optimlab.optimizers.lars`) on top of the
@@ -46,8 +51,8 @@ FAMILY = "layer-wise"
 YEAR = 2019
 PAPER = "https://arxiv.org/abs/1904.00962"
 
-# Adam's hparams with LAMB's eps; weight decay is part of the direction (3), neither L2 nor a separate shrink
-HPARAMS = adam.HPARAMS.derive(drop=("decoupled_weight_decay", "eps_hat"), eps=Real(1e-6, low=0.0))
+# Adam's hparams with LAMB's eps; by default the weight decay is part of the direction (3)
+HPARAMS = adam.HPARAMS.derive(drop=("eps_hat",), eps=Real(1e-6, low=0.0))
 DEFAULTS = HPARAMS.defaults
 
 
@@ -65,6 +70,9 @@ def direction(theta, g, slots, t, hp):
 
 
 def _update(theta, g, slots, t, hp):
+    if hp["decoupled_weight_decay"]:  # Keras: shrink first, keep the decay out of the trust ratio
+        theta = (1.0 - hp["lr"] * hp["weight_decay"]) * theta
+        hp = {**hp, "weight_decay": 0.0}
     u, m, v = direction(theta, g, slots, t, hp)
     return theta - hp["lr"] * trust_ratio(theta, u) * u, {"m": m, "v": v}  # (4)-(5)
 

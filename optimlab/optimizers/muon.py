@@ -31,6 +31,10 @@ of a square Gaussian matrix stay well below it (tested).
 :math:`n_{\text{out}}/n_{\text{in}}` in (4) is :math:`A/B` with ``layout="out_in"``
 (PyTorch's ``Linear.weight``, shape (out, in)) and :math:`B/A` with
 ``layout="in_out"`` (optimlab's MLP, whose ``W`` has shape (fan_in, fan_out)).
+With ``adjust_lr="match_rms_adamw"`` the scale in (4) is instead
+:math:`0.2\sqrt{\max(A, B)}` (Moonshot's rule, which gives the update the RMS of a
+typical AdamW update: PyTorch's ``adjust_lr_fn="match_rms_adamw"``, Keras 3's
+``Muon`` with its ``rms_rate=0.2``).
 
 **Which arrays Muon takes.**  Arrays that are not 2-D (biases, gains,
 scalars) always go to :mod:`~optimlab.optimizers.adamw` with the ``adamw_*``
@@ -45,10 +49,10 @@ for a dict of layers in order (the first and the last 2-D arrays).
 Symbols to hparams: :math:`\eta` is ``lr``, :math:`\mu` is ``momentum``,
 ``nesterov`` selects (2), :math:`k` is ``ns_steps``, :math:`\epsilon` is
 ``eps``, :math:`\lambda` is ``weight_decay``, ``layout`` reads the shape for
-(4); the AdamW part uses ``adamw_lr``, ``adamw_beta1``, ``adamw_beta2``,
+(4) and ``adjust_lr`` picks its scale; the AdamW part uses ``adamw_lr``, ``adamw_beta1``, ``adamw_beta2``,
 ``adamw_eps``, ``adamw_weight_decay``, and ``adamw_params`` chooses which
 2-D arrays it takes.  Defaults: ``lr=0.02, momentum=0.95, nesterov=True,
-ns_steps=5, eps=1e-7, weight_decay=0, layout="out_in", adamw_lr=3e-4,
+ns_steps=5, eps=1e-7, weight_decay=0, layout="out_in", adjust_lr="original", adamw_lr=3e-4,
 adamw_beta1=0.9, adamw_beta2=0.95, adamw_eps=1e-10, adamw_weight_decay=0,
 adamw_params=None`` (the AdamW settings are those of Keller Jordan's
 reference code).  State: ``b`` for matrices,
@@ -104,6 +108,7 @@ HPARAMS = Hparams(
     eps=Real(1e-7, low=0.0, low_open=True),
     weight_decay=Real(0.0, low=0.0),
     layout=Choice("out_in", ("out_in", "in_out")),
+    adjust_lr=Choice("original", ("original", "match_rms_adamw")),
     adamw_lr=Real(3e-4, low=0.0),
     adamw_beta1=Real(0.9, low=0.0, high=1.0, high_open=True),
     adamw_beta2=Real(0.95, low=0.0, high=1.0, high_open=True),
@@ -194,7 +199,11 @@ def _update(W, G, slots, t, hp, key):
     U = (1.0 - mu) * G + mu * b if hp["nesterov"] else b  # (2)
     O = orthogonalize(U, hp["ns_steps"], hp["eps"])  # (3)
     n_out, n_in = W.shape if hp["layout"] == "out_in" else W.shape[::-1]
-    W = (1.0 - lr * hp["weight_decay"]) * W - lr * math.sqrt(max(1.0, n_out / n_in)) * O  # (4)
+    if hp["adjust_lr"] == "original":
+        scale = math.sqrt(max(1.0, n_out / n_in))
+    else:  # match_rms_adamw
+        scale = 0.2 * math.sqrt(max(n_out, n_in))
+    W = (1.0 - lr * hp["weight_decay"]) * W - lr * scale * O  # (4)
     return W, {"b": b}
 
 

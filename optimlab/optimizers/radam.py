@@ -15,7 +15,8 @@ For each parameter array :math:`\theta` at step :math:`t = 1, 2, \dots`:
         \quad\text{if } \rho_t \le \rho_{\text{thr}}
         \quad (\text{or } \theta_{t-1} - \eta\, m_t, \text{ or no step: see ``unrectified``}) \quad (5)\\
     r_t &= \sqrt{\frac{(\rho_t-4)(\rho_t-2)\,\rho_\infty}{(\rho_\infty-4)(\rho_\infty-2)\,\rho_t}}, \qquad
-    l_t = \frac{\sqrt{1-\beta_2^t}}{\sqrt{v_t}+\epsilon}                            \quad (6)\\
+    l_t = \frac{\sqrt{1-\beta_2^t}}{\sqrt{v_t}+\epsilon}
+        \quad\text{or, with eps\_hat False,}\quad l_t = \frac{1}{\sqrt{\hat v_t}+\epsilon} \quad (6)\\
     \theta_t &= \theta_{t-1} - \eta\, r_t\, l_t\, \hat m_t
         \quad\text{if } \rho_t > \rho_{\text{thr}}                                   \quad (7)
 
@@ -23,12 +24,13 @@ Symbols to hparams: :math:`\eta` is ``lr``, :math:`\beta_1, \beta_2` are
 ``beta1``, ``beta2``, :math:`\epsilon` is ``eps``, :math:`\lambda` is
 ``weight_decay`` (``decoupled_weight_decay`` picks the form of (1): L2 as
 PyTorch's default, decoupled as its ``RAdam(decoupled_weight_decay=True)``),
+``eps_hat`` where epsilon goes in (6),
 :math:`\rho_{\text{thr}}` is ``rho_threshold``, and ``unrectified`` says what
 (5) does: ``"bias_corrected"`` (:math:`\eta\hat m_t`, the paper and PyTorch),
 ``"raw"`` (:math:`\eta m_t`, the lecture) or ``"none"`` (no step at all, not
 even weight decay: the authors' packaged code).  Defaults: ``lr=1e-3,
 beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0,
-decoupled_weight_decay=False, rho_threshold=5,
+decoupled_weight_decay=False, eps_hat=True, rho_threshold=5,
 unrectified="bias_corrected"``.  State: ``m``, ``v``.
 
 :math:`\rho_t` (4) is the length of the simple moving average that the
@@ -67,10 +69,14 @@ with ``torch.optim.RAdam``.
    decoupled (times lr): ``decoupled_weight_decay=True``.
 
 .. note::
-   **Epsilon.**  The paper's :math:`l_t = \sqrt{(1-\beta_2^t)/v_t}` has no
-   epsilon; PyTorch adds it to :math:`\sqrt{v_t}` *before* the bias
-   correction, as (6) does, so it is not Adam's
-   :math:`1/(\sqrt{\hat v_t}+\epsilon)`.
+   **Epsilon** (``eps_hat``).  The paper's :math:`l_t = \sqrt{(1-\beta_2^t)/v_t}` has
+   no epsilon; PyTorch (and the authors' and Wright's code) add it to
+   :math:`\sqrt{v_t}` *before* the bias correction, as (6) does: the
+   :math:`\hat\epsilon` of Adam's efficient form, hence the default
+   ``eps_hat=True``.  optax's ``radam`` uses Adam's
+   :math:`l_t = 1/(\sqrt{\hat v_t}+\epsilon)`: ``eps_hat`` set to False.  optax
+   also switches when :math:`\rho_t \ge` its threshold (5), the same switch as
+   :math:`\rho_t > 5` in practice.
 
 .. note::
    **The lecture's** :math:`\rho_t` (chapter 001) reads
@@ -89,7 +95,7 @@ import numpy as np
 
 from . import adam
 from ._base import Rule
-from ._hparams import Choice, Real
+from ._hparams import Bool, Choice, Real
 from ._math import bias_correction, weight_decay
 
 NAME = "radam"
@@ -97,8 +103,8 @@ FAMILY = "adaptive"
 YEAR = 2019
 PAPER = "https://arxiv.org/abs/1908.03265"
 
-# Adam's hparams (but eps_hat: RAdam's epsilon already sits before the bias correction), plus the threshold
-HPARAMS = adam.HPARAMS.derive(drop=("eps_hat",), rho_threshold=Real(5.0, low=4.0),
+# Adam's hparams (eps_hat defaults to True: PyTorch's RAdam adds eps before the bias correction), plus the threshold
+HPARAMS = adam.HPARAMS.derive(eps_hat=Bool(True), rho_threshold=Real(5.0, low=4.0),
                               unrectified=Choice("bias_corrected", ("bias_corrected", "raw", "none")))
 DEFAULTS = HPARAMS.defaults
 
@@ -131,7 +137,10 @@ def _update(theta, g, slots, t, hp):
         return decayed - lr * m_hat, {"m": m, "v": v}  # (5)
     m_hat = m / bias_correction(hp["beta1"], t)  # (3)
     r_t = rectification(t, beta2)  # (6)
-    l_t = math.sqrt(bias_correction(beta2, t)) / (np.sqrt(v) + hp["eps"])  # (6)
+    if hp["eps_hat"]:
+        l_t = math.sqrt(bias_correction(beta2, t)) / (np.sqrt(v) + hp["eps"])  # (6)
+    else:
+        l_t = 1.0 / (np.sqrt(v / bias_correction(beta2, t)) + hp["eps"])  # (6), optax's
     return decayed - lr * r_t * l_t * m_hat, {"m": m, "v": v}  # (7)
 
 

@@ -13,10 +13,10 @@ module only fixes Ranger's settings and passes them to the two.
 Symbols to hparams: RAdam's :math:`\eta, \beta_1, \beta_2, \epsilon,
 \lambda, \rho_{\text{thr}}` are ``lr``, ``beta1``, ``beta2``, ``eps``,
 ``weight_decay``, ``rho_threshold`` (with RAdam's switches
-``decoupled_weight_decay`` and ``unrectified``); Lookahead's :math:`k, \alpha`
+``decoupled_weight_decay``, ``eps_hat`` and ``unrectified``); Lookahead's :math:`k, \alpha`
 are ``k``, ``alpha``.  Defaults (Ranger's, not RAdam's): ``lr=1e-3,
 beta1=0.95, beta2=0.999, eps=1e-5, weight_decay=0,
-decoupled_weight_decay=False, rho_threshold=5,
+decoupled_weight_decay=False, eps_hat=True, rho_threshold=5,
 unrectified="bias_corrected", k=6, alpha=0.5``.
 State: Lookahead's (slow weights, and RAdam's state under ``"inner"``).
 
