@@ -7,11 +7,13 @@ Every optimizer is a stateless update function in its own module::
 
 See ``optimlab.optimizers`` (the registry), ``optimlab.landscapes`` (analytic
 test functions), ``optimlab.mlp`` (an MLP with hand-written backprop),
-``optimlab.datasets``, ``optimlab.schedules``, ``optimlab.train`` and
-``optimlab.save``/``optimlab.load``.
+``optimlab.datasets``, ``optimlab.schedules``, ``optimlab.train``,
+``optimlab.save``/``optimlab.load``, and ``optimlab.check``, which runs a
+student's own optimizer beside the reference and names the slip it finds.
 """
 
 from . import datasets, landscapes, mlp, optimizers, schedules
+from ._check import CheckReport, check
 from ._minimize import MinimizeResult, minimize
 from .checkpoint import load, save
 from .optimizers import REGISTRY, get
@@ -21,5 +23,6 @@ __version__ = "0.1.0"
 
 __all__ = [
     "datasets", "landscapes", "mlp", "optimizers", "schedules", "REGISTRY", "get", "minimize", "MinimizeResult",
-    "train", "lr_range_test", "clip_by_global_norm", "clip_by_value", "save", "load", "__version__",
+    "train", "lr_range_test", "clip_by_global_norm", "clip_by_value", "save", "load", "check", "CheckReport",
+    "__version__",
 ]

@@ -6,6 +6,7 @@
     optimlab tour        regenerate every figure in figures/ and print a summary table
     optimlab race --landscape rosenbrock --optimizers sgd,momentum,adam --steps 300 [--gif out.gif]
     optimlab train --optimizers sgd,adam,ranger --epochs 10
+    optimlab check my_adam.py:adam_step adam [--signature cs231n] [--hparams '{"eps_hat": true}']
     optimlab --version
 """
 
@@ -96,6 +97,48 @@ def _cmd_train(args) -> int:
     return 0
 
 
+def load_function(spec: str):
+    """``"path/to/file.py:name"`` -> the function *name* defined in that file (ValueError if impossible)."""
+    import importlib.util
+    from pathlib import Path
+
+    path, sep, name = spec.rpartition(":")
+    if not sep or not path or not name:
+        raise ValueError(f"expected FILE.py:FUNCTION, got {spec!r}")
+    file = Path(path)
+    if not file.is_file():
+        raise ValueError(f"no such file: {path}")
+    module_spec = importlib.util.spec_from_file_location(f"optimlab_check_{file.stem}", file)
+    module = importlib.util.module_from_spec(module_spec)
+    try:
+        module_spec.loader.exec_module(module)
+    except Exception as exc:  # the student's file: say what went wrong in it
+        raise ValueError(f"importing {path} raised {type(exc).__name__}: {exc}") from None
+    fn = getattr(module, name, None)
+    if not callable(fn):
+        defined = sorted(k for k, v in vars(module).items() if callable(v) and getattr(v, "__module__", "") ==
+                         module.__name__)
+        raise ValueError(f"{path} has no function {name!r}" + (f" (it defines: {', '.join(defined)})" if defined
+                                                                 else ""))
+    return fn
+
+
+def _cmd_check(args) -> int:
+    import json
+
+    from ._check import check
+
+    try:
+        fn = load_function(args.function)
+        hparams = json.loads(args.hparams) if args.hparams else None
+        report = check(fn, args.optimizer, signature=args.signature, hparams=hparams, steps=args.steps)
+    except (ValueError, json.JSONDecodeError) as exc:
+        print(f"optimlab check: error: {exc}", file=sys.stderr)
+        return 2
+    print(report)
+    return 0 if report.ok else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="optimlab",
@@ -132,6 +175,18 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--seed", type=int, default=0)
     tr.add_argument("--out", default=None, help="PNG path for the loss curves (default: train_digits.png)")
     tr.set_defaults(func=_cmd_train)
+    c = sub.add_parser("check", help="check your own optimizer function against optimlab's and name the slip",
+                       description="Runs FUNCTION beside optimlab's OPTIMIZER in float64 on random probes and "
+                                   "says whether they agree; if not, which convention or slip reproduces yours. "
+                                   "Exit status 0 if it passes, 1 if not, 2 for a usage error.")
+    c.add_argument("function", metavar="FILE.py:FUNCTION", help="the file and the name of your step function")
+    c.add_argument("optimizer", metavar="OPTIMIZER", help="the registry name to check against (e.g. adam)")
+    c.add_argument("--signature", choices=["optimlab", "cs231n"], default="optimlab",
+                   help="optimlab: fn(params, grads, state, hparams) -> (params, state); "
+                        "cs231n: fn(w, dw, config=None) -> (next_w, config) (default: optimlab)")
+    c.add_argument("--hparams", default=None, help='hparams as JSON, e.g. \'{"eps_hat": true}\'')
+    c.add_argument("--steps", type=int, default=30, help="steps per probe (default: 30)")
+    c.set_defaults(func=_cmd_check)
     return parser
 
 
