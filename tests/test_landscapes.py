@@ -14,6 +14,8 @@ ALL = [
     landscapes.saddle(),
     landscapes.beale(),
     landscapes.double_well(),
+    landscapes.rastrigin(),
+    landscapes.rastrigin(amplitude=3.0, dim=3),
     landscapes.Quadratic(np.array([[3.0, 1.0, 0.0], [1.0, 2.0, 0.5], [0.0, 0.5, 1.0]]), b=[1.0, 0.0, -1.0]),
 ]
 IDS = [f"{f.name}-{i}" for i, f in enumerate(ALL)]
@@ -121,3 +123,18 @@ def test_bad_points_and_names():
     assert landscapes.get("ravine", condition=4.0).condition_number == pytest.approx(4.0)
     with pytest.raises(ValueError, match="symmetric"):
         landscapes.Quadratic([[1.0, 2.0], [0.0, 1.0]])
+
+
+def test_rastrigin_has_a_local_minimum_near_every_integer_point():
+    f = landscapes.rastrigin()
+    assert f.value([0.0, 0.0]) == 0.0 and f.minima[0].tolist() == [0.0, 0.0]
+    # f(x) = 10*2 + sum(x^2 - 10 cos(2 pi x)): at an integer point each cosine is 1, so f = |p|^2
+    assert f.value([2.0, -3.0]) == pytest.approx(13.0)
+    # small-step gradient descent from (2.3, -2.8) stops in the dent near (2, -3), not at the origin
+    x = np.array([2.3, -2.8])
+    for _ in range(2000):
+        x = x - 1e-3 * f.grad(x)
+    assert np.allclose(x, [2, -3], atol=0.05) and f.value(x) > 12
+    assert np.all(np.linalg.eigvalsh(f.hessian(x)) > 0)  # a genuine local minimum
+    with pytest.raises(ValueError, match="amplitude"):
+        landscapes.rastrigin(amplitude=float("nan"))

@@ -42,17 +42,17 @@ def test_train_prints_a_table_and_saves_curves(tmp_path, capsys):
 
 @pytest.mark.slow
 def test_tour_writes_every_figure_with_titles_labels_and_legends(tmp_path, capsys):
-    from optimlab import plots
+    from optimlab import figures
 
     assert main(["tour", "--out", str(tmp_path), "--quiet"]) == 0
     text = capsys.readouterr().out
     assert "Steps to within 1e-3" in text and "test accuracy" in text and "newton + armijo" in text
-    for name in plots.FIGURES:
+    for name in figures.FIGURES:
         assert (tmp_path / name).stat().st_size > 20_000, name
     # every figure: a title, axis labels, and a legend (or bars named by tick labels) somewhere
     import matplotlib.pyplot as plt
 
-    for name, fn in plots.FIGURES.items():
+    for name, fn in figures.FIGURES.items():
         fig = fn()
         axes = fig.axes
         assert any(ax.get_title() for ax in axes) or fig._suptitle is not None, name
