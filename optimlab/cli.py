@@ -7,6 +7,7 @@
     optimlab race --landscape rosenbrock --optimizers sgd,momentum,adam --steps 300 [--gif out.gif]
     optimlab train --optimizers sgd,adam,ranger --epochs 10
     optimlab check my_adam.py:adam_step adam [--signature cs231n] [--hparams '{"eps_hat": true}']
+    optimlab tune [--benchmarks rosenbrock,mnist_b32] [--optimizers sgd,adam] [--seeds 5] [--quick] [--out FILE]
     optimlab --version
 """
 
@@ -139,6 +140,22 @@ def _cmd_check(args) -> int:
     return 0 if report.ok else 1
 
 
+def _cmd_tune(args) -> int:
+    from . import tuning
+
+    try:
+        results = tuning.tune(_names(args.benchmarks) if args.benchmarks else None,
+                              _names(args.optimizers) if args.optimizers else tuning.OPTIMIZERS,
+                              seeds=args.seeds, quick=args.quick,
+                              progress=lambda line: print(line, file=sys.stderr, flush=True))
+        path = tuning.save(results, args.out)
+    except ValueError as exc:
+        print(f"optimlab tune: error: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="optimlab",
@@ -187,6 +204,16 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--hparams", default=None, help='hparams as JSON, e.g. \'{"eps_hat": true}\'')
     c.add_argument("--steps", type=int, default=30, help="steps per probe (default: 30)")
     c.set_defaults(func=_cmd_check)
+    tu = sub.add_parser("tune", help="tune every optimizer's learning rate on the same grid, re-run with seeds (JSON)",
+                        description="The fair-comparison protocol of optimlab.tuning: each optimizer's learning rate "
+                                    "on one shared log grid with the same budget, the best re-run with fresh seeds. "
+                                    "The shipped results (optimlab/data/tuning.json) were made with the defaults.")
+    tu.add_argument("--benchmarks", default=None, help="comma-separated (default: all of optimlab.tuning.BENCHMARKS)")
+    tu.add_argument("--optimizers", default=None, help="comma-separated registry names (default: all first-order)")
+    tu.add_argument("--seeds", type=int, default=5, help="re-runs of the best learning rate (default: 5)")
+    tu.add_argument("--quick", action="store_true", help="tiny budgets: a smoke run, not a result")
+    tu.add_argument("--out", default="tuning.json", help="the JSON file to write (default: tuning.json)")
+    tu.set_defaults(func=_cmd_tune)
     return parser
 
 
