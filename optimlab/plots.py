@@ -96,15 +96,18 @@ def figure(ncols=1, nrows=1, size=(5.6, 4.2)):
     return fig, list(axes.ravel())
 
 
-def contour(ax, f, levels=30, num=300):
-    """Log-spaced contour lines of a 2-D landscape on *ax*, with its minima (gold stars) and saddles (black x)."""
+def contour(ax, f, levels=30, num=300, linewidths=0.7, alpha=0.5):
+    """Log-spaced contour lines of a 2-D landscape on *ax*, with its minima (gold stars) and saddles (black x).
+
+    Fewer *levels* (and a smaller *num* grid) keep a PNG light.
+    """
     X, Y, Z = f.grid(num)
     shifted = Z - (f.fmin if np.isfinite(f.fmin) else Z.min()) + 1e-3
+    style = {"cmap": "viridis", "linewidths": linewidths, "alpha": alpha}
     if np.all(shifted > 0) and shifted.max() / shifted.min() > 100:
-        ax.contour(X, Y, shifted, levels=np.geomspace(shifted.min(), shifted.max(), levels), cmap="viridis",
-                   linewidths=0.7, alpha=0.5)
+        ax.contour(X, Y, shifted, levels=np.geomspace(shifted.min(), shifted.max(), levels), **style)
     else:
-        ax.contour(X, Y, Z, levels=levels, cmap="viridis", linewidths=0.7, alpha=0.5)
+        ax.contour(X, Y, Z, levels=levels, **style)
     for m in f.minima[:1]:
         ax.plot(*m, marker="*", color="gold", markersize=14, markeredgecolor="k", zorder=5, ls="none")
     for s in f.saddles:
@@ -117,12 +120,18 @@ def contour(ax, f, levels=30, num=300):
     ax.grid(False)
 
 
-def path(ax, points, name, label=None, linestyle="-", markevery=None, **kwargs):
-    """A trajectory (an ``(n, 2)`` array) in *name*'s colour, with a dot at its end."""
+def path(ax, points, name, label=None, linestyle="-", markevery=None, marker=None, **kwargs):
+    """A trajectory (an ``(n, 2)`` array) in *name*'s colour, with a dot at its end.
+
+    *label* defaults to *name*; ``label=False`` leaves the path out of the legend.  *marker* marks the
+    points (every point, or every *markevery*-th).
+    """
     points = np.asarray(points)
     c = kwargs.pop("color", color(name))
-    ax.plot(points[:, 0], points[:, 1], linestyle, color=c, lw=kwargs.pop("lw", 1.5), label=label or name,
-            alpha=kwargs.pop("alpha", 0.9), marker="." if markevery else None, markevery=markevery, ms=4, **kwargs)
+    label = "_nolegend_" if label is False else (label or name)
+    ax.plot(points[:, 0], points[:, 1], linestyle, color=c, lw=kwargs.pop("lw", 1.5), label=label,
+            alpha=kwargs.pop("alpha", 0.9), marker=marker or ("." if markevery else None), markevery=markevery,
+            ms=kwargs.pop("ms", 4), **kwargs)
     ax.plot(*points[-1], "o", color=c, ms=5, zorder=6)
 
 
@@ -131,10 +140,11 @@ def start(ax, point, label="start"):
     ax.plot(*np.asarray(point)[:2], "ks", ms=6, label=label, zorder=6)
 
 
-def band(ax, x, runs, name, label=None, log=False, linestyle="-"):
-    """The median of several runs (rows of *runs*) as a line, and their min-max range shaded, in *name*'s colour.
+def band(ax, x, runs, name, label=None, log=False, linestyle="-", quantiles=None):
+    """The median of several runs (rows of *runs*) as a line, and their spread shaded, in *name*'s colour.
 
-    Missing values (NaN, a diverged run) are left out of the median and the range.
+    The spread is the min-max range, or the given percentiles (e.g. ``quantiles=(10, 90)``).  Missing
+    values (NaN, a diverged run) are left out of the median and the spread.
     """
     runs = np.asarray(runs, dtype=float)
     with np.errstate(all="ignore"):
@@ -144,7 +154,11 @@ def band(ax, x, runs, name, label=None, log=False, linestyle="-"):
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column is a gap in the line
-            mid, low, high = np.nanmedian(runs, 0), np.nanmin(runs, 0), np.nanmax(runs, 0)
+            mid = np.nanmedian(runs, 0)
+            if quantiles:
+                low, high = np.nanpercentile(runs, quantiles[0], 0), np.nanpercentile(runs, quantiles[1], 0)
+            else:
+                low, high = np.nanmin(runs, 0), np.nanmax(runs, 0)
     c = color(name)
     ax.plot(x, mid, linestyle, color=c, lw=1.6, label=label or name)
     ax.fill_between(x, low, high, color=c, alpha=0.15, lw=0)
@@ -169,11 +183,19 @@ def finish(fig, title=None, legend=True, legend_kw=None):
 
 
 def save(fig, name, folder="figures", dpi=110):
-    """Write *fig* as ``folder/name`` (PNG) and close it; returns the path."""
+    """Write *fig* as ``folder/name`` (a PNG with a 128-colour palette, to keep the repository light) and close
+    it; returns the path."""
+    import io
+
+    from PIL import Image
+
     folder = Path(folder)
     if not folder.is_dir():
         raise ValueError(f"cannot save {name}: folder {folder} does not exist")
     out = folder / name
-    fig.savefig(out, dpi=dpi)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, dpi=dpi, format="png")
     _plt().close(fig)
+    image = Image.open(buffer).convert("RGB")
+    image.quantize(colors=128, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE).save(out, optimize=True)
     return out

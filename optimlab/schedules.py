@@ -19,8 +19,11 @@ Which to use when (the lecture's chapter 001/004 advice, made precise):
 * :func:`cosine`: anneal smoothly to ``eta_min`` over ``T_max`` steps; the modern default for
   fixed-length training, one hyperparameter fewer than step decay.
 * :func:`linear`: a linear ramp of the factor; as warm-up it grows the rate from a fraction.
-* :func:`warmup`: a linear warm-up 预热 for the first steps, then any schedule: what Adam-type
-  optimizers need early on when their second moment is still a poor estimate (RAdam's analysis).
+* :func:`warmup`: a linear warm-up 预热 for the first steps, then any schedule.  Gradual warm-up was
+  introduced for large-batch SGD (Goyal et al. 2017) and is standard for Adam-type optimizers on
+  Transformers; why it helps is debated: Liu et al. (RAdam) blame the large variance of the adaptive
+  learning rate in the first steps, Ma and Yarats (AAAI 2021) the size of the first updates, and an
+  untuned linear warm-up over :math:`2/(1-\beta_2)` steps matches RAdam in their experiments.
 * :func:`one_cycle`: Smith's one-cycle policy (warm up to ``max_lr``, anneal far below the start):
   fast training with a large peak rate, found with the LR range test.
 * :func:`cyclic`: triangular cycles between ``base_lr`` and ``max_lr`` (Smith 2017); can escape

@@ -119,10 +119,16 @@ def train(model, params, X, y, *, optimizer="adam", hparams=None, epochs=10, bat
     * ``batch_size`` and ``accumulate``: each optimizer step averages the gradients of ``accumulate``
       mini-batches of ``batch_size`` (gradient accumulation 梯度累积).  With mean losses and equal
       micro-batches this *is* one step on a batch of ``accumulate * batch_size``: the same gradient,
-      so the same learning rate (tested).  The lecture (chapter 001, "累积 4 步,学习率 ×4") says to
-      multiply the rate by the number of accumulated steps; that is right only if the micro-batch
-      gradients are *summed*; with averaged (mean-loss) gradients, as here and in the usual
-      ``loss / k`` recipe, it would make the step k times too large.
+      so the large-batch run needs no change of learning rate (tested).  The lecture (chapter 001,
+      "如累積 4 步，學習率 ×4") says to multiply the rate by the number of accumulated steps; that does
+      not reproduce the large batch in either convention: with averaged (mean-loss) micro-batch
+      gradients, as here and in the usual ``loss / k`` recipe, it makes the step k times too large,
+      and summed micro-batch gradients are already k times the mean, so at k times the rate the step
+      is k**2 times too large (16x for k = 4).  "lr x k" is a different statement: Goyal et al.'s
+      linear-scaling rule (https://arxiv.org/abs/1706.02677), for moving from a recipe tuned at a
+      small batch (batch b, rate eta) to batch k*b, by accumulation or otherwise: one step at k*eta
+      then approximates k small steps at eta, to first order in eta, which is why it needs a warm-up
+      and fails at large rates (errata E001-62).
     * ``clip_norm`` (global norm) / ``clip_value``: gradient clipping 梯度裁剪, after accumulation.
     * ``l2``: coupled L2 in the loss (its gradient goes through the optimizer); ``weight_decay``:
       decoupled decay of the weight matrices (arrays with 2+ dims), ``theta -= lr * weight_decay *

@@ -81,11 +81,30 @@ def execute(nb, cwd=NOTEBOOKS):
     from nbclient import NotebookClient
 
     os.environ["OPTIMLAB_NOTEBOOK"] = "1"
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):  # tiny matrices: threads only
+        os.environ.setdefault(var, "1")  # contend with each other, which makes runtimes erratic on a busy machine
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     NotebookClient(nb, timeout=KERNEL_TIMEOUT, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}).execute()
     for cell in nb.cells:  # no timestamps: stored notebooks change only when their outputs do
         cell.metadata.pop("execution", None)
+        for out in cell.get("outputs", []):
+            if "image/png" in out.get("data", {}):
+                out["data"]["image/png"] = compact_png(out["data"]["image/png"])
     return nb
+
+
+def compact_png(encoded: str) -> str:
+    """A base64 PNG re-encoded with a 128-colour palette: a third of the size, the same picture to the eye."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(base64.b64decode(encoded))).convert("RGB")
+    small = image.quantize(colors=128, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    buffer = io.BytesIO()
+    small.save(buffer, format="PNG", optimize=True)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def read(path):

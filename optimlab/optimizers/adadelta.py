@@ -28,9 +28,11 @@ https://arxiv.org/abs/1212.5701 (Algorithm 1).  Agrees with ``torch.optim.Adadel
 
 .. note::
    Here, unlike in AdaGrad/RMSprop, epsilon is **inside** both roots, as in the
-   paper and in PyTorch.  Because :math:`u_0 = 0`, the first steps have size
-   about :math:`\eta\sqrt{\epsilon}/\mathrm{RMS}(g)\cdot g`, i.e. Adadelta starts
-   slowly (about :math:`10^{-3}` per step for unit gradients).
+   paper and in PyTorch.  Because :math:`u_0 = 0` and :math:`v_1 = (1-\rho)g_1^2`, the
+   first step is about :math:`\eta\sqrt{\epsilon/(1-\rho)}` per coordinate whatever the
+   gradient's scale (:math:`3.2\times10^{-3}` for the defaults), and over the next
+   thousands of steps it grows only like :math:`\sqrt{(1-\rho)\epsilon t}` (0.01 at
+   :math:`t = 1000` for a constant gradient): Adadelta starts slowly.
 """
 
 import numpy as np

@@ -22,7 +22,7 @@ State: the sum of squared gradients :math:`h` (PyTorch's ``sum``).
 
 The effective per-coordinate learning rate :math:`\eta_t/(\sqrt{h_t}+\epsilon)`
 only ever shrinks: AdaGrad's strength on sparse features and its weakness on
-long runs (the lecture's "学习率逐渐趋近于 0").
+long runs (the lecture's "學習率逐漸趨近于 0", chapter 001).
 
 References: J. Duchi, E. Hazan, Y. Singer, "Adaptive Subgradient Methods for
 Online Learning and Stochastic Optimization", JMLR 12, 2011,

@@ -41,9 +41,15 @@ Reductions: :mod:`~optimlab.optimizers.adamw` with ``weight_decay=0`` is Adam;
 decreases (both tested).
 
 .. note::
-   **beta2.**  The lecture's chapter 000 (following CS231n's slides) says
-   ``beta2`` is "generally 0.99"; the paper and PyTorch use 0.999, as does this
-   module (chapter 001 says 0.999).
+   **beta2.**  The lecture's chapter 000 says ``beta2`` is "generally 0.99"
+   (beta2一般设为0.99); the paper and PyTorch use 0.999, as does this module
+   (chapter 001 says 0.999).  The 0.99 is not CS231n's: its Adam slides, course
+   notes and assignment code all say 0.999 (the assignment's 0.99 is RMSprop's
+   ``decay_rate``).  The one widely used library whose default Adam had
+   ``beta2 = 0.99`` when the chapter was written is fastai v1
+   (``AdamW = partial(optim.Adam, betas=(0.9,0.99))``, its ``Learner``'s default
+   optimizer); whether the chapter took it from there cannot be told (errata
+   E000-16).
 
 .. note::
    **Where epsilon goes** (``eps_hat``).  (5) adds :math:`\epsilon` to

@@ -26,8 +26,13 @@ State: ``m``, ``v`` and ``v_max``.
 Why: Reddi et al. show Adam can converge to the *worst* point of a simple
 online convex problem, because a rare large gradient is forgotten by the
 exponential average :math:`v_t` before it has had its effect; keeping the
-running maximum makes the effective step :math:`\eta/\sqrt{\hat v_t}` non-increasing.
-The tests reproduce that counterexample.
+running maximum makes the paper's effective step :math:`\eta/\sqrt{v^{\max}_t}`
+non-increasing (its Algorithm 2 has no bias correction).  The tests reproduce
+that counterexample.  In PyTorch's bias-corrected form (5), which this module
+follows, :math:`v^{\max}_t` is divided by :math:`1-\beta_2^t`, which grows, so the
+effective step :math:`\eta/\sqrt{\hat v_t}` can still rise while the max stays
+put: after one gradient of 1 and 99 of :math:`10^{-3}` it has risen 9.8x
+(tested; errata E002-17).
 
 References: S. J. Reddi, S. Kale, S. Kumar, "On the Convergence of Adam and
 Beyond", ICLR 2018, https://openreview.net/forum?id=ryQu7f-RZ (Algorithm 2,

@@ -35,10 +35,14 @@ jump to the fast ones); with ``k=1`` as well.  ``alpha=0`` never moves.
    (chapter 001) writes
    :math:`\theta^{slow}_t = \alpha\,\theta^{slow}_{t-k} + (1-\alpha)\,\theta^{fast}_t`,
    with :math:`\alpha` on the *slow* side: its :math:`\alpha` is this module's
-   :math:`1-\alpha`.  The two agree only at the common default
-   :math:`\alpha = 0.5`; with the lecture's :math:`\alpha = 0.8` the slow weights
-   would barely move (0.2 of the way), with the paper's they move 0.8 of the
-   way (tested).
+   :math:`1-\alpha`.  The two agree only at :math:`\alpha = 0.5`, the value the
+   lecture gives ("通常取值約為 0.5" in chapter 001, "默认情况下为0.5" in chapter
+   000), which is also pytorch-optimizer's default (``Lookahead(k=5, alpha=0.5)``)
+   and this module's.  The authors' official code (michaelrzhang/lookahead,
+   ``la_alpha=0.8``) defaults to 0.8 on the paper's side: the slow weights move
+   0.8 of the way to the fast ones (this module with ``alpha=0.8``, tested);
+   the same 0.8 read into the lecture's formula would move them only 0.2 of the
+   way (errata E001-51).
 """
 
 from __future__ import annotations

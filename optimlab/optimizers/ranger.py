@@ -36,6 +36,18 @@ https://arxiv.org/abs/1908.03265 (RAdam), https://arxiv.org/abs/1907.08610
    decays the weights decoupled, ``p -= weight_decay * lr * p``
    (``decoupled_weight_decay=True`` here), and takes the bias-corrected
    momentum step before the threshold (the default ``unrectified``).
+
+.. note::
+   **Ranger's defaults changed after its first release.**  The code of
+   2019-08-18 (the version Wright's Medium post of 2019-08-20 describes) had
+   ``betas=(.9, 0.999), eps=1e-8``; :math:`\beta_1 = 0.95` arrived on
+   2019-08-28 ("beta default of .95 instead of .90 based on testing with
+   ImageWoof") and :math:`\epsilon = 10^{-5}` on 2019-08-31, and the threshold
+   was briefly 4 (from 2019-08-26) before becoming the parameter
+   ``N_sma_threshhold=5``.  This module's defaults are those of the later 2019
+   code (k = 6, alpha = 0.5, beta1 = 0.95, eps = 1e-5, threshold 5), also
+   pytorch-optimizer's ``Ranger``'s; ``beta1=0.9, eps=1e-8`` give the first
+   release's betas and epsilon (errata E000-37).
 """
 
 from . import lookahead, radam

@@ -37,6 +37,16 @@ https://optimi.benjaminwarner.dev/optimizers/stableadamw/ .  Agrees with
    :math:`\hat m_t, \hat v_t` directly as the averages; that is algebraically
    the same as (1)-(2).  The paper clips with :math:`\max(\hat v, \epsilon^2)`
    as in (3); its default :math:`\beta_2` is 0.99 (not AdamW's 0.999), as here.
+
+.. note::
+   **Not the RMS of the gradient.**  The lecture (chapter 002) calls
+   :math:`\mathrm{RMS}_t` the root mean square of the gradient (梯度的均方根) and
+   says it reflects the strength of the current gradient signal.  (3) is the RMS
+   of :math:`g/\sqrt{\hat v}`, a dimensionless ratio: about 1 while
+   :math:`\hat v` tracks the gradient's scale, whatever that scale is, and large
+   only when the gradient is large *compared with its recent history*.
+   Gradients of size :math:`10^{-3}` and :math:`10^{3}` both give
+   :math:`\mathrm{RMS}_1 = 1` and the plain AdamW step (tested; errata E002-32).
 """
 
 import math
