@@ -25,34 +25,53 @@ def _fmt_table(head, rows):
                      + [line.format(*map(str, r)) for r in rows])
 
 
+def tuned_tables(results=None):
+    """The tour's summary from the fair-tuning results (``optimlab tune``): one text table per benchmark.
+
+    Rows are sorted best first: the median over the re-run seeds of the final gap to the minimum
+    (landscapes) or of the test accuracy (MLPs), with the range over the seeds.
+    """
+    from . import tuning
+
+    results = results or tuning.load()
+    grid = results["protocol"]["grid"]
+    seeds = results["protocol"]["seeds"]
+    parts = [f"Every optimizer's learning rate tuned on the same grid ({len(grid)} values, {grid[0]:g} ... "
+             f"{grid[-1]:.3g}), the best re-run with {seeds} fresh seeds (optimlab tune):"]
+    for bench, entry in results["benchmarks"].items():
+        landscape = entry["kind"] == "landscape"
+        rows = sorted(tuning.table(results, bench), key=lambda r: (r[2] is None, r[2] if landscape else -(r[2] or 0)))
+        fmt = (lambda v: f"{v:.2e}") if landscape else (lambda v: f"{v:.3f}")
+        edge = (grid[0], grid[-1])
+        lines = [(opt, "-" if lr is None else f"{lr:.3g}" + ("*" if lr in edge else ""),
+                  "diverged" if med is None else fmt(med), "-" if med is None else f"[{fmt(lo)}, {fmt(hi)}]")
+                 for opt, lr, med, lo, hi in rows]
+        what = "final gap to the minimum" if landscape else "test accuracy"
+        spec = entry["spec"]
+        budget = f"{spec['steps']} steps" if landscape else f"{spec['epochs']} epochs, batch {spec['batch_size']}"
+        parts.append(f"\n{bench} ({budget}): median {what} over the seeds\n")
+        parts.append(_fmt_table(("optimizer", "tuned lr", "median", "range"), lines))
+    parts.append("\n* the best rate is at an edge of the grid: the optimum may lie beyond it (on a landscape, a "
+                 "rate that large is a jump across the whole window)")
+    return "\n".join(parts)
+
+
 def tour(out="figures", quiet=False, dpi=110):
-    """Regenerate every figure of :data:`optimlab.figures.FIGURES` into *out*, then print a summary table."""
-    plt = _agg()
-    from . import experiments, figures, plots
+    """Regenerate every figure of :data:`optimlab.figures.FIGURES` into *out*, then print the tuned summary."""
+    _agg()
+    from . import figures, plots
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     say = (lambda *a: None) if quiet else (lambda text: print(text, file=sys.stderr, flush=True))
     start = time.perf_counter()
-    shootout = None
     plots.style()
     for i, (name, fn) in enumerate(figures.FIGURES.items(), start=1):
         t0 = time.perf_counter()
-        if name.startswith("10_mlp_shootout"):
-            fig, shootout = figures.ch10.mlp_shootout()
-        else:
-            fig = fn()
-        fig.savefig(out / name, dpi=dpi)
-        plt.close(fig)
+        fig = fn()
+        plots.save(fig[0] if isinstance(fig, tuple) else fig, name, out, dpi=dpi)
         say(f"[{i:2d}/{len(figures.FIGURES)}] {out / name}  ({time.perf_counter() - t0:.1f}s)")
-    say("summary: optimizers on the landscapes ...")
-    rows = [(lab, land, "-" if n is None else n, f"{loss:.2e}") for lab, land, n, loss in experiments.landscape_table()]
-    print("\nSteps to within 1e-3 of the minimum (budget 3000; '-' = not reached), and the final loss:\n")
-    print(_fmt_table(("optimizer (hparams)", "landscape", "steps", "final loss"), rows))
-    print("\nDigits MLP 64-64-10, 10 epochs, batch 32, seed 0:\n")
-    mlp_rows = [(lab, f"{r.history.epoch['train_loss'][-1]:.4f}", f"{r.history.epoch['val_acc'][-1]:.4f}")
-                for lab, r in shootout.items()]
-    print(_fmt_table(("optimizer (hparams)", "final train loss", "test accuracy"), mlp_rows))
+    print(tuned_tables())
     print(f"\n{len(figures.FIGURES)} figures written to {out}/ in {time.perf_counter() - start:.0f}s")
     return out
 
