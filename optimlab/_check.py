@@ -303,7 +303,7 @@ class Variant:
             return None
         hp = _compose(self.hparams, other.hparams)
         kind = "slip" if "slip" in (self.kind, other.kind) else "convention"
-        return Variant(f"{self.says}, and {other.says}", f"{self.fix} {other.fix}", kind,
+        return Variant(f"{self.says}, and {other.says}", f"{self.fix}; and {other.fix}", kind,
                        self.optimizer or other.optimizer, hp, self.state or other.state, self.output or other.output)
 
 

@@ -1804,3 +1804,28 @@ def test_E004_32_cosine_t_max_100_barely_anneals():
     cos = schedules.cosine(1e-3, 100)  # CosineAnnealingLR(T_max=100), stepped once per epoch
     assert cos(10) / 1e-3 == pytest.approx(0.5 * (1 + math.cos(math.pi / 10)), rel=1e-12)  # 97.6% after 10
     assert cos(20) / 1e-3 > 0.9
+
+
+def test_E001_68_momentum_does_not_reduce_the_noise_floor_at_equal_effective_step():
+    """Chapter 001 §二: momentum "reduces the influence of random noise".  On f = x^2/2 with unit gradient noise the
+    stationary E[x^2] of SGD is lr/(2 - lr) and of heavy ball lr(1+mu)/((1-mu)(2(1+mu) - lr)): equal to first
+    order at the same effective step lr/(1-mu), ten times higher at the same lr (mu = 0.9), and lower only when
+    the effective step is large."""
+    from optimlab.optimizers import momentum, sgd
+
+    def floor(module, hp, steps=6000, burn=1000):
+        rng, x, s, acc = np.random.default_rng(0), np.zeros(256), None, []
+        for t in range(steps):
+            x, s = module.step(x, x + rng.standard_normal(256), s, hp)
+            if t >= burn:
+                acc.append(np.mean(x * x))
+        return float(np.mean(acc))
+
+    def heavy_ball(lr, mu):
+        return lr * (1 + mu) / ((1 - mu) * (2 * (1 + mu) - lr))
+
+    assert floor(sgd, {"lr": 0.1}) == pytest.approx(0.1 / 1.9, rel=0.08)
+    assert floor(momentum, {"lr": 0.01, "momentum": 0.9}) == pytest.approx(heavy_ball(0.01, 0.9), rel=0.08)
+    assert heavy_ball(0.01, 0.9) == pytest.approx(0.1 / 1.9, rel=0.05)  # same effective step: same floor
+    assert floor(momentum, {"lr": 0.1, "momentum": 0.9}) > 8 * floor(sgd, {"lr": 0.1})  # same lr: ~10x higher
+    assert floor(momentum, {"lr": 0.1, "momentum": 0.9}) < 0.6 * floor(sgd, {"lr": 1.0})  # large effective step

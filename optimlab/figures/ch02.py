@@ -1,68 +1,227 @@
-"""Figures of notebook 02 (written by ``optimlab tour`` into figures/; the notebook shows each once)."""
+"""Figures of notebook 02, momentum and Nesterov (``optimlab tour`` writes them into figures/).
+
+Each function takes the data the notebook computed in its own cells (with the loop and every
+hyperparameter in view) and draws it; called without data (as the tour does) it recomputes the same
+runs from the module constants below, which are the values the notebook spells out.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
+from .. import landscapes, plots, tuning
 from .. import experiments as E
-from .. import landscapes, plots, schedules
-from ..optimizers import REGISTRY, get
-from ..optimizers import muon as muon_module
-from ..optimizers import radam as radam_module
-from .common import loss_curves, race
+from ..optimizers import get
 
-COLORS = list(plots.COLORS.values())
-_figure = plots.figure
-contour = plots.contour
-_loss_curves = loss_curves
+# --- 02_ravine.png: the rotated ravine of the tuning benchmark -----------------------------------------
+RAVINE = {"condition": 100.0, "angle": 0.5}  # curvatures 0.01 and 1
+RAVINE_STEPS = 150
+RAVINE_MARK = 40  # a dot on each path at this step
+RAVINE_SHOWN = 80  # steps of each path drawn on the contour plots
 
 
-def saddle():
-    """Who escapes the saddle x^2 - y^2 started (almost) on its stable axis, without and with gradient noise."""
-    fig, axes = _figure(2, size=(6.5, 5.5))
-    opts = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
-    for ax, noise in zip(axes, (0.0, 0.05)):
-        race("saddle", {o: E.suggested(o, "saddle") for o in opts}, 120, noise=noise, ax=ax)
-    fig.suptitle("Saddle point: adaptive methods rescale the tiny y-gradient and escape first")
-    fig.tight_layout()
-    return fig
+def optimal_gd(lam_min, lam_max):
+    """Gradient descent's best fixed learning rate on a quadratic with curvatures in [lam_min, lam_max]."""
+    return {"lr": 2.0 / (lam_min + lam_max)}
 
 
-def ravine():
-    """SGD's zig-zag in an ill-conditioned ravine vs momentum vs AdaGrad/RMSprop."""
-    f = landscapes.ravine(condition=50.0, angle=0.4)
-    fig, axes = _figure(2, size=(6.5, 5.5))
-    hp = {"sgd": {"lr": 1.9}, "momentum": {"lr": 0.5, "momentum": 0.7}, "adagrad": {"lr": 2.0},
-          "rmsprop": {"lr": 0.1}}
-    _, paths = race(f, hp, 80, ax=axes[0])
-    axes[0].set_title("ravine, condition number 50, rotated: 80 steps")
-    for i, (lab, path) in enumerate(paths.items()):
-        axes[1].semilogy(np.maximum(f.value(path), 1e-16), color=COLORS[i], label=lab)
-    axes[1].set_xlabel("step")
-    axes[1].set_ylabel("loss")
-    axes[1].set_title("loss per step")
-    axes[1].legend(fontsize=8)
-    fig.tight_layout()
-    return fig
+def optimal_momentum(lam_min, lam_max):
+    """Heavy ball's best constant (lr, momentum) on a quadratic with curvatures in [lam_min, lam_max] (Polyak 1964)."""
+    kappa = lam_max / lam_min
+    return {"lr": 4.0 / (np.sqrt(lam_max) + np.sqrt(lam_min)) ** 2,
+            "momentum": ((np.sqrt(kappa) - 1) / (np.sqrt(kappa) + 1)) ** 2}
 
 
-def momentum_speedup():
-    """Steps to converge on a quadratic vs its condition number: GD ~ kappa, heavy ball ~ sqrt(kappa)."""
-    rows = E.momentum_speedup()
+def ravine_runs(results=None, steps=RAVINE_STEPS):
+    """SGD and heavy ball at their optimal settings, and heavy ball with momentum 0.9 at its tuned lr."""
+    results = tuning.load() if results is None else results
+    lam_min, lam_max = 1 / RAVINE["condition"], 1.0
+    tuned = results["benchmarks"]["ravine"]["optimizers"]["momentum"]["best_lr"]
+    runs = {"sgd, optimal lr": ("sgd", optimal_gd(lam_min, lam_max)),
+            "momentum, optimal lr and momentum": ("momentum", optimal_momentum(lam_min, lam_max)),
+            "momentum 0.9, tuned lr": ("momentum", {"lr": tuned, "momentum": 0.9})}
+    f = landscapes.ravine(**RAVINE)
+    return {label: (name, hp, E.trajectory(name, f, hp, steps)) for label, (name, hp) in runs.items()}
+
+
+def ravine(runs=None, mark=RAVINE_MARK):
+    """The rotated ravine (kappa 100): optimal momentum is visibly and measurably faster than optimal SGD."""
+    runs = ravine_runs() if runs is None else runs
+    f = landscapes.ravine(**RAVINE)
+    kappa = RAVINE["condition"]
+    fig, axes = plots.figure(3, size=(3.9, 3.6))
+    d0 = np.linalg.norm(f.start)
+    items = list(runs.items())
+    for ax, chosen in zip(axes[:2], (items[:1], items[1:])):
+        plots.contour(ax, f, levels=8, num=100)
+        for (label, (name, hp, path)), ls in zip(chosen, ("-", "--")):
+            text = ", ".join(f"{k}={v:.3g}" for k, v in hp.items())
+            ax.plot(path[:RAVINE_SHOWN + 1, 0], path[:RAVINE_SHOWN + 1, 1], ls, color=plots.color(name), lw=0.9 if ls == "-" else 1.4,
+                    alpha=0.7 if ls == "-" else 1.0, label=f"{label}\n({text})")
+            ax.plot(*path[min(mark, len(path) - 1)], "o", color=plots.color(name), mec="k", ms=7, zorder=7)
+        plots.start(ax, f.start)
+        ax.set_xlim(-9, 9)
+        ax.set_ylim(-9, 9)
+    axes[0].set_title(f"SGD: first {RAVINE_SHOWN} steps (dot: step {mark})")
+    axes[1].set_title(f"heavy ball: first {RAVINE_SHOWN} steps (dots: step {mark})")
+    ax = axes[2]
+    for (label, (name, hp, path)), ls in zip(items, ("-", "-", "--")):
+        ax.semilogy(np.linalg.norm(path, axis=1) / d0, ls, color=plots.color(name), lw=1.5, label=label)
+    t = np.arange(RAVINE_STEPS + 1)
+    ax.semilogy(t, ((kappa - 1) / (kappa + 1)) ** t, ":", color=plots.color("sgd"), lw=1.2,
+                label=r"$((\kappa-1)/(\kappa+1))^t$")
+    ax.semilogy(t, ((np.sqrt(kappa) - 1) / (np.sqrt(kappa) + 1)) ** t, ":", color=plots.color("momentum"), lw=1.2,
+                label=r"$((\sqrt{\kappa}-1)/(\sqrt{\kappa}+1))^t$")
+    ax.set_ylim(1e-12, 3)
+    ax.set_xlabel("step")
+    ax.set_ylabel("distance to the minimum / start distance")
+    ax.set_title("error per step; dotted: the derived rates")
+    return plots.finish(fig, rf"Ravine, $\kappa$ = {kappa:g}, rotated: optimal momentum is about $\sqrt{{\kappa}}$ "
+                             "times faster than SGD at its optimal lr", legend_kw={"loc": "lower left", "fontsize": 7})
+
+
+# --- 02_momentum_speedup.png ------------------------------------------------------------------------
+KAPPAS = (10, 30, 100, 300, 1000, 3000)
+SHRINK = 1e-6
+
+
+def steps_to_shrink(name, hparams, f, shrink=SHRINK, max_steps=200000):
+    """Steps until |theta - theta*| <= shrink * |theta_0 - theta*| on a ravine (minimum at the origin)."""
+    module, x, state, n = get(name), f.start.copy(), None, 0
+    while np.linalg.norm(x) > shrink * np.linalg.norm(f.start) and n < max_steps:
+        x, state = module.step(x, f.grad(x), state, hparams)
+        n += 1
+    return n
+
+
+def speedup_rows(kappas=KAPPAS):
+    """Rows (kappa, gradient-descent steps, heavy-ball steps), each at its optimal constant settings."""
+    rows = []
+    for kappa in kappas:
+        f = landscapes.ravine(condition=float(kappa), angle=RAVINE["angle"])
+        lam_min, lam_max = 1 / kappa, 1.0
+        rows.append((kappa, steps_to_shrink("sgd", optimal_gd(lam_min, lam_max), f),
+                     steps_to_shrink("momentum", optimal_momentum(lam_min, lam_max), f)))
+    return rows
+
+
+def momentum_speedup(rows=None):
+    """Steps to shrink the error 1e6-fold against kappa, and the speed-up: it grows like sqrt(kappa)."""
+    rows = speedup_rows() if rows is None else rows
     kappa = np.array([r[0] for r in rows], float)
-    fig, (ax,) = _figure()
-    ax.loglog(kappa, [r[1] for r in rows], "o-", color=COLORS[0], label="gradient descent, lr = 2/(mu+L)")
-    ax.loglog(kappa, [r[2] for r in rows], "o-", color=COLORS[1], label="heavy-ball momentum, optimal lr and momentum")
-    ax.set_xlabel("condition number kappa")
-    ax.set_ylabel("steps to reduce the error 1e6-fold")
-    ax.set_title("Momentum's speed-up is ~sqrt(kappa), not a fixed 2-3x (errata)")
-    ax.legend()
-    return fig
+    gd, hb = np.array([r[1] for r in rows], float), np.array([r[2] for r in rows], float)
+    fig, axes = plots.figure(2, size=(4.8, 4.0))
+    k = np.geomspace(kappa.min(), kappa.max(), 100)
+    n = np.log(1 / SHRINK)
+    ax = axes[0]
+    ax.loglog(kappa, gd, "o", color=plots.color("sgd"), label="gradient descent, lr 2/(lmin+lmax): measured")
+    ax.loglog(k, n / np.log((k + 1) / (k - 1)), "-", color=plots.color("sgd"), lw=1,
+              label=r"predicted $\ln 10^6 / \ln\frac{\kappa+1}{\kappa-1} \approx 6.9\,\kappa$")
+    ax.loglog(kappa, hb, "s", color=plots.color("momentum"), label="heavy ball, optimal lr and momentum: measured")
+    ax.loglog(k, n / np.log((np.sqrt(k) + 1) / (np.sqrt(k) - 1)), "-", color=plots.color("momentum"), lw=1,
+              label=r"predicted rate only, $\approx 6.9\sqrt{\kappa}$ (+ a transient)")
+    ax.set_xlabel(r"condition number $\kappa$")
+    ax.set_ylabel(r"steps to shrink the error $10^6$-fold")
+    ax.set_title("steps: GD grows like kappa, heavy ball like sqrt(kappa)")
+    ax = axes[1]
+    ax.fill_between([kappa.min(), kappa.max()], 2, 3, color="0.85", label="the lecture's \"2-3x\"")
+    ax.loglog(kappa, gd / hb, "o-", color=plots.color("momentum"), label="measured speed-up (GD steps / heavy-ball steps)")
+    ax.loglog(k, np.sqrt(k), "--", color="k", lw=1, label=r"$\sqrt{\kappa}$")
+    ax.set_xlabel(r"condition number $\kappa$")
+    ax.set_ylabel("speed-up")
+    ax.set_yticks([2, 3, 5, 10, 20, 50])
+    ax.set_yticklabels(["2", "3", "5", "10", "20", "50"])
+    ax.minorticks_off()
+    ax.set_title("speed-up: not a constant")
+    return plots.finish(fig, "Momentum's speed-up grows like sqrt(kappa); it is 2-3x only near kappa = 10",
+                        legend_kw={"loc": "upper left", "fontsize": 7})
 
 
-#: file name -> figure function
+# --- 02_overshoot.png: f = x^2/2 from x = 1 -------------------------------------------------------------
+OVERSHOOT_STEPS = 160
+OVERSHOOT_RUNS = {"gradient descent": ("sgd", {"lr": 0.1}),
+                  "momentum 0.5": ("momentum", {"lr": 0.1, "momentum": 0.5}),
+                  "momentum 0.9": ("momentum", {"lr": 0.1, "momentum": 0.9}),
+                  "nesterov 0.9": ("nesterov", {"lr": 0.1, "momentum": 0.9})}
+
+
+def overshoot_runs():
+    f = landscapes.Quadratic([[1.0]], start=[1.0])
+    return {label: E.trajectory(name, f, hp, OVERSHOOT_STEPS)[:, 0] for label, (name, hp) in OVERSHOOT_RUNS.items()}
+
+
+def overshoot(runs=None):
+    """x_t on f = x^2/2: heavy ball overshoots and rings with modulus sqrt(mu); Nesterov's ring is damped harder."""
+    runs = overshoot_runs() if runs is None else runs
+    fig, (ax,) = plots.figure(size=(7.0, 4.0))
+    for (label, x), ls in zip(runs.items(), ("-", "--", "-", "-")):
+        name = OVERSHOOT_RUNS[label][0]
+        ax.plot(x, ls, color=plots.color(name), lw=1.6, marker="o" if name == "nesterov" else None, ms=2.5, label=label)
+    t = np.arange(OVERSHOOT_STEPS + 1)
+    for env, name, text in ((np.sqrt(0.9), "momentum", r"$\pm\sqrt{\mu}^{\,t}$, $\mu$ = 0.9"),
+                            (np.sqrt(0.9 * (1 - 0.1)), "nesterov", r"$\pm\sqrt{\mu(1-\eta\lambda)}^{\,t}$")):
+        ax.plot(t, env**t, ":", color=plots.color(name), lw=1, label=text)
+        ax.plot(t, -(env**t), ":", color=plots.color(name), lw=1)
+    ax.axhline(0, color="k", lw=0.6)
+    ax.set_xlabel("step")
+    ax.set_ylabel(r"$x_t$ (minimum at 0)")
+    return plots.finish(fig, r"Overshoot on $x^2/2$, lr 0.1: momentum 0.9 rings past the minimum, Nesterov less",
+                        legend_kw={"loc": "upper right", "fontsize": 7})
+
+
+# --- 02_saddle.png: x^2 - y^2 ---------------------------------------------------------------------------
+SADDLE_RUNS = {"sgd": {"lr": 0.05}, "momentum": {"lr": 0.05, "momentum": 0.9}, "nesterov": {"lr": 0.05, "momentum": 0.9}}
+SADDLE_STEPS, SADDLE_NUDGE, SADDLE_NOISE, SADDLE_SEEDS = 120, 1e-3, 0.05, 20
+
+
+def saddle_runs():
+    """Paths from (-1, 0) and (-1, 1e-3) without noise, and |y_t| of noisy runs from (-1, 0) (SADDLE_SEEDS seeds)."""
+    f = landscapes.saddle()
+    out = {}
+    for name, hp in SADDLE_RUNS.items():
+        on_axis = E.trajectory(name, f, hp, SADDLE_STEPS, start=np.array([-1.0, 0.0]))
+        nudged = E.trajectory(name, f, hp, SADDLE_STEPS, start=np.array([-1.0, SADDLE_NUDGE]))
+        noisy = np.full((SADDLE_SEEDS, SADDLE_STEPS + 1), np.nan)
+        for seed in range(SADDLE_SEEDS):
+            p = E.trajectory(name, f, hp, SADDLE_STEPS, start=np.array([-1.0, 0.0]), noise=SADDLE_NOISE, seed=seed)
+            noisy[seed, :len(p)] = np.abs(p[:, 1])
+        out[name] = {"on_axis": on_axis, "nudged": nudged, "noisy_abs_y": noisy}
+    return out
+
+
+def saddle(runs=None):
+    """Who escapes the saddle x^2 - y^2 and who stalls, without and with gradient noise."""
+    runs = saddle_runs() if runs is None else runs
+    f = landscapes.saddle()
+    fig, axes = plots.figure(2, size=(5.0, 4.2))
+    ax = axes[0]
+    plots.contour(ax, f, levels=14, num=120)
+    for name, r in runs.items():
+        plots.path(ax, r["nudged"], name, f"{name}, start y = {SADDLE_NUDGE:g}", lw=1.4)
+    axis = runs["sgd"]["on_axis"]
+    ax.plot(axis[:, 0], axis[:, 1], "k:", lw=2.5, label="all three, start exactly on y = 0: stop at the saddle")
+    plots.start(ax, (-1.0, 0.0))
+    ax.set_title(r"$f = x^2 - y^2$: lr 0.05, momentum 0.9, no noise")
+    ax = axes[1]
+    t = np.arange(SADDLE_STEPS + 1)
+    for name, r in runs.items():
+        y = np.abs(r["nudged"][:, 1])
+        ax.semilogy(t[:len(y)], y, "-", color=plots.color(name), lw=1.4, label=f"{name}, start y = {SADDLE_NUDGE:g}")
+        plots.band(ax, t, r["noisy_abs_y"], name, f"{name}, start y = 0, noise {SADDLE_NOISE:g} (median, range)",
+                   log=True, linestyle="--")
+    ax.axhline(1.0, color="k", lw=0.6)
+    ax.set_ylim(1e-5, 1e3)
+    ax.set_xlabel("step")
+    ax.set_ylabel("|y|, distance from the stable axis")
+    ax.set_title(f"escape from the axis ({SADDLE_SEEDS} noise seeds)")
+    return plots.finish(fig, "Saddle: exactly on the axis all three stall; after a nudge or with noise, momentum escapes first",
+                        legend_kw={"loc": "lower right", "fontsize": 7})
+
+
+#: file name -> figure function (what ``optimlab tour`` writes)
 FIGURES = {
-    "02_saddle.png": saddle,
     "02_ravine.png": ravine,
     "02_momentum_speedup.png": momentum_speedup,
+    "02_overshoot.png": overshoot,
+    "02_saddle.png": saddle,
 }

@@ -1,38 +1,191 @@
-"""Figures of notebook 03 (written by ``optimlab tour`` into figures/; the notebook shows each once)."""
+"""Figures of notebook 03, AdaGrad / RMSprop / Adadelta (``optimlab tour`` writes them; the notebook shows each once).
+
+Every setting is a module constant with the value the notebook spells out in its cells, so the PNG in
+figures/ and the notebook's picture are the same experiment.  The experiments only call the registered
+optimizers' ``step`` (and :func:`optimlab.tuning.tune_one` for the tuned learning rates).
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
-from .. import experiments as E
-from .. import landscapes, plots, schedules
-from ..optimizers import REGISTRY, get
-from ..optimizers import muon as muon_module
-from ..optimizers import radam as radam_module
-from .common import loss_curves, race
+from .. import landscapes, plots, tuning
+from ..optimizers import get
 
-COLORS = list(plots.COLORS.values())
-_figure = plots.figure
-contour = plots.contour
-_loss_curves = loss_curves
+# --- 03_adagrad_vs_rmsprop_lr.png: the effective learning rate over time -----------------------------
+
+#: The effective-learning-rate experiment: N(0, SIGMA^2) gradients, lr 0.01, and in the second panel the
+#: gradients' scale drops 10x at step DROP_AT.
+EFF_LR, EFF_SIGMA, EFF_STEPS, EFF_DROP_AT, EFF_DROP, EFF_SEED = 0.01, 0.5, 1000, 500, 0.1, 0
+#: The runs: (label, optimizer, hparams); the label names the key hparam.
+EFF_RUNS = (("adagrad", "adagrad", {"lr": EFF_LR}),
+            ("rmsprop (rho=0.9)", "rmsprop", {"lr": EFF_LR, "rho": 0.9}),
+            ("rmsprop (rho=0.99)", "rmsprop", {"lr": EFF_LR, "rho": 0.99}))
 
 
-def effective_lr():
-    """AdaGrad's effective learning rate decays like 1/sqrt(t); RMSprop's settles."""
-    fig, (ax,) = _figure()
-    for i, (opt, hp) in enumerate((("adagrad", {"lr": 0.01}), ("rmsprop", {"lr": 0.01, "rho": 0.9}),
-                                   ("rmsprop", {"lr": 0.01, "rho": 0.99}))):
-        ax.loglog(np.arange(1, 1001), E.effective_lr(opt, 1000, hparams=hp), color=COLORS[i], label=E.label(opt, hp))
-    t = np.arange(1, 1001)
-    ax.loglog(t, 0.01 / np.sqrt(t), "k:", label=r"$\eta/\sqrt{t}$")
+def gradient_stream(steps=EFF_STEPS, sigma=EFF_SIGMA, drop_at=None, drop=EFF_DROP, seed=EFF_SEED):
+    """The scalar gradients fed to every optimizer: N(0, sigma^2), times *drop* from step *drop_at* on."""
+    g = sigma * np.random.default_rng(seed).standard_normal(steps)
+    if drop_at is not None:
+        g[drop_at:] *= drop
+    return g
+
+
+def effective_lr(optimizer, hparams, grads):
+    r"""The effective rate :math:`\eta/(\sqrt{h_t}+\epsilon)` after each step, read from the optimizer's state."""
+    module = get(optimizer)
+    eps = module.HPARAMS.resolve(hparams)["eps"]
+    slot = "h" if optimizer == "adagrad" else "v"
+    x, state, out = np.zeros(1), None, []
+    for g in grads:
+        x, state = module.step(x, np.array([g]), state, hparams)
+        out.append(hparams["lr"] / (np.sqrt(state["slots"]["param"][slot][0]) + eps))
+    return np.array(out)
+
+
+def draw_effective_lr(stationary, shifted, lr=EFF_LR, sigma=EFF_SIGMA, drop_at=EFF_DROP_AT, drop=EFF_DROP):
+    """Two panels from ``{label: effective-lr array}`` dicts: stationary gradients, and a 10x drop."""
+    fig, axes = plots.figure(2, size=(5.2, 4.0))
+    styles = {"adagrad": dict(lw=1.8), "rmsprop (rho=0.9)": dict(lw=0.9, alpha=0.55),
+              "rmsprop (rho=0.99)": dict(lw=1.8, ls="--")}
+    for ax, runs in zip(axes, (stationary, shifted)):
+        for label, curve in runs.items():
+            t = np.arange(1, len(curve) + 1)
+            ax.loglog(t, curve, color=plots.color(label), label=label, **styles.get(label, {}))
+    t = np.arange(1, len(next(iter(stationary.values()))) + 1)
+    axes[0].loglog(t, lr / (sigma * np.sqrt(t)), "k:", lw=1.2, label=r"$\eta/(\sigma\sqrt{t})$ (AdaGrad, predicted)")
+    axes[0].axhline(lr / sigma, color="k", ls="-.", lw=1.0, label=r"$\eta/\sigma$ (RMSprop, predicted)")
+    axes[0].set_title(f"stationary gradients N(0, {sigma:g}²)")
+    axes[1].axvline(drop_at, color="k", lw=0.8, alpha=0.5)
+    axes[1].axhline(lr / (sigma * drop), color="k", ls="-.", lw=1.0,
+                    label=rf"$\eta/({drop:g}\sigma)$: the rate the new scale calls for")
+    axes[1].set_title(f"the gradients shrink {1 / drop:g}x at step {drop_at}")
+    for ax in axes:
+        ax.set_xlabel("step t")
+        ax.set_ylabel(r"effective learning rate $\eta/(\sqrt{h_t}+\epsilon)$")
+    return plots.finish(fig, f"AdaGrad's rate keeps falling like 1/√t; RMSprop's settles at η/RMS(g) "
+                             f"and follows a change of scale (lr={lr:g})", legend_kw={"fontsize": 7})
+
+
+def adagrad_vs_rmsprop_lr():
+    """03_adagrad_vs_rmsprop_lr.png."""
+    still = gradient_stream()
+    shifted = gradient_stream(drop_at=EFF_DROP_AT)
+    return draw_effective_lr({label: effective_lr(opt, hp, still) for label, opt, hp in EFF_RUNS},
+                             {label: effective_lr(opt, hp, shifted) for label, opt, hp in EFF_RUNS})
+
+
+# --- 03_ravine_axis_vs_rotated.png: per-coordinate scaling vs the orientation of the ravine ----------
+
+#: Two ravines with the same curvatures (1/100 and 1), axis-aligned and rotated by 45 degrees; 300 steps.
+RAVINE_CONDITION, RAVINE_ANGLES, RAVINE_STEPS = 100.0, (0.0, np.pi / 4), 300
+#: Optimizers in the figure (each at its own tuned learning rate).
+RAVINE_OPTIMIZERS = ("sgd", "adagrad", "rmsprop")
+
+
+def ravine_benchmark(angle, condition=RAVINE_CONDITION, steps=RAVINE_STEPS):
+    """The tuning benchmark for one ravine: 300 steps, starts jittered by N(0, 0.5^2) for seeds > 0."""
+    return tuning.Landscape(f"ravine {np.degrees(angle):.0f} deg", "ravine", steps=steps,
+                            kwargs={"condition": condition, "angle": float(angle)}, jitter=0.5)
+
+
+def tune_ravines(optimizers=RAVINE_OPTIMIZERS, angles=RAVINE_ANGLES):
+    """``{angle: {optimizer: tune_one result}}``: the shared lr grid, 3 tuning seeds, 5 fresh seeds re-run."""
+    return {angle: {opt: tuning.tune_one(ravine_benchmark(angle), opt) for opt in optimizers} for angle in angles}
+
+
+def ravine_path(optimizer, lr, angle, condition=RAVINE_CONDITION, steps=RAVINE_STEPS):
+    """The iterates of *optimizer* at *lr* from the ravine's classic start (seed 0 of the benchmark)."""
+    f = landscapes.ravine(condition=condition, angle=angle)
+    module, x, state, path = get(optimizer), f.start.copy(), None, [f.start.copy()]
+    for _ in range(steps):
+        x, state = module.step(x, f.grad(x), state, {"lr": lr})
+        path.append(x)
+    return np.array(path)
+
+
+#: Paths overlap along the valley floor: SGD wide and pale underneath, AdaGrad dashed, RMSprop dotted.
+PATH_STYLES = {"sgd": dict(lw=3.0, alpha=0.45), "adagrad": dict(linestyle="--", lw=1.4),
+               "rmsprop": dict(linestyle=":", lw=1.8)}
+
+
+def draw_ravines(tuned, paths, condition=RAVINE_CONDITION, floor=1e-16):
+    """Paths (top row) and the gap to the minimum over 5 seeds (bottom row) for each ravine."""
+    angles = list(tuned)
+    fig, axes = plots.figure(len(angles), 2, size=(3.9, 3.0))
+    for col, angle in enumerate(angles):
+        f = landscapes.ravine(condition=condition, angle=angle)
+        top, bottom = axes[col], axes[len(angles) + col]
+        plots.contour(top, f, levels=8, num=120)  # few levels: a light PNG
+        for opt, result in tuned[angle].items():
+            lr = result["best_lr"]
+            plots.path(top, paths[angle][opt], opt, f"{opt} (lr={lr:.3g})", **PATH_STYLES.get(opt, {}))
+            steps = np.array(result["runs"][0]["gap_steps"])
+            gaps = np.array([[np.nan if v is None else max(v, floor) for v in run["gap"]] for run in result["runs"]])
+            plots.band(bottom, steps, gaps, opt, f"{opt} (lr={lr:.3g})", log=True)
+        plots.start(top, f.start)
+        kind = "axis-aligned" if angle == 0 else f"rotated {np.degrees(angle):.0f}°"
+        top.set_title(f"{kind} ravine, condition number {condition:g}")
+        bottom.set_ylim(floor / 3, 10)
+        bottom.set_xlabel("step")
+        bottom.set_ylabel("f(x) − f*: median, range of 5 starts")
+        bottom.set_title(f"{kind}: gap to the minimum (floor {floor:g})")
+    return plots.finish(fig, "Per-coordinate scaling cures an axis-aligned ravine, not a rotated one\n"
+                             "(each optimizer's lr tuned on the same grid, per ravine)",
+                        legend_kw={"fontsize": 7})
+
+
+def ravine_axis_vs_rotated():
+    """03_ravine_axis_vs_rotated.png."""
+    tuned = tune_ravines()
+    paths = {a: {o: ravine_path(o, r["best_lr"], a) for o, r in runs.items()} for a, runs in tuned.items()}
+    return draw_ravines(tuned, paths)
+
+
+# --- 03_adadelta_slow_start.png: the step of Adadelta under a constant gradient ----------------------
+
+#: Adadelta with its defaults (rho 0.9, lr 1) under a constant gradient, for two epsilons and two gradient sizes.
+ADADELTA_STEPS, ADADELTA_RHO = 1000, 0.9
+ADADELTA_RUNS = ((1e-6, 1.0), (1e-6, 100.0), (1e-4, 1.0))  # (eps, gradient)
+
+
+def adadelta_steps(eps, g, steps=ADADELTA_STEPS, rho=ADADELTA_RHO):
+    """|theta_t - theta_{t-1}| of Adadelta (lr 1) for a constant gradient *g*."""
+    module, x, state, out = get("adadelta"), np.zeros(1), None, []
+    for _ in range(steps):
+        new, state = module.step(x, np.array([g]), state, {"eps": eps, "rho": rho})
+        out.append(abs(new[0] - x[0]))
+        x = new
+    return np.array(out)
+
+
+def draw_adadelta(runs, rho=ADADELTA_RHO):
+    """|step| per step for each ``(eps, g) -> array``, with the first step and the large-t law sqrt((1-rho) eps t)."""
+    fig, (ax,) = plots.figure(size=(6.4, 4.2))
+    for i, ((eps, g), steps) in enumerate(runs.items()):
+        t = np.arange(1, len(steps) + 1)
+        style = dict(ls="none", marker="o", ms=3, markevery=0.08, alpha=0.8) if g != 1.0 else dict(lw=1.8)
+        ax.loglog(t, steps, color=plots.color("adadelta") if eps == 1e-6 else "#66c2a4",
+                  label=f"adadelta: eps={eps:g}, gradient {g:g}", **style)
+    for eps in sorted({eps for eps, _ in runs}):
+        ax.loglog(t, np.sqrt((1 - rho) * eps * t), "k:", lw=1.1)
+        ax.plot(1, np.sqrt(eps / (1 - rho)), "k>", ms=7)
+    ax.plot([], [], "k:", label=r"large-$t$ law $\sqrt{(1-\rho)\,\epsilon\, t}$")
+    ax.plot([], [], "k>", ls="none", label=r"first step $\sqrt{\epsilon/(1-\rho)}$")
     ax.set_xlabel("step t")
-    ax.set_ylabel(r"effective learning rate $\eta/(\sqrt{h_t}+\epsilon)$")
-    ax.set_title("AdaGrad vs RMSprop on N(0,1) gradients")
-    ax.legend()
-    return fig
+    ax.set_ylabel(r"$|\Delta\theta_t|$ (lr = 1)")
+    return plots.finish(fig, "Adadelta's first step is √(ε/(1−ρ)), then it grows like √((1−ρ)εt),\n"
+                             "whatever the gradient's size (constant gradient, rho = 0.9)")
+
+
+def adadelta_slow_start():
+    """03_adadelta_slow_start.png."""
+    return draw_adadelta({(eps, g): adadelta_steps(eps, g) for eps, g in ADADELTA_RUNS})
 
 
 #: file name -> figure function
 FIGURES = {
-    "03_adagrad_vs_rmsprop_lr.png": effective_lr,
+    "03_adagrad_vs_rmsprop_lr.png": adagrad_vs_rmsprop_lr,
+    "03_ravine_axis_vs_rotated.png": ravine_axis_vs_rotated,
+    "03_adadelta_slow_start.png": adadelta_slow_start,
 }

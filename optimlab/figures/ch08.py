@@ -1,48 +1,232 @@
-"""Figures of notebook 08 (written by ``optimlab tour`` into figures/; the notebook shows each once)."""
+"""Figures of notebook 08 (Newton, BFGS, L-BFGS), written by ``optimlab tour`` into figures/.
+
+The notebook runs the same experiments in its cells, with the settings below spelled out, and draws
+them with the ``draw_*`` functions; the figure functions here run them with these settings and draw
+the same pictures.  Every step is a registered optimizer's ``step`` or a call of ``optimlab.minimize``.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
-from .. import experiments as E
-from .. import landscapes, plots, schedules
-from ..optimizers import REGISTRY, get
-from ..optimizers import muon as muon_module
-from ..optimizers import radam as radam_module
-from .common import loss_curves, race
+from .. import landscapes, plots
+from .._minimize import minimize
+from ..optimizers import newton
 
-COLORS = list(plots.COLORS.values())
-_figure = plots.figure
-contour = plots.contour
-_loss_curves = loss_curves
+#: The race on Rosenbrock: second-order methods with their line searches; Adam at the learning rate
+#: tuned for this benchmark in optimlab/data/tuning.json (read at run time); the starts are those of
+#: the tuning protocol's re-runs (seeds 100-104: the classic start plus N(0, 0.1^2) jitter).
+RACE = {"methods": (("newton", "armijo"), ("bfgs", "armijo"), ("lbfgs", "wolfe")),
+        "steps": 1000, "seeds": (100, 101, 102, 103, 104), "jitter": 0.1}
+#: Saddle attraction: the saddle x^2 - y^2 from START, and the tilted double well from a grid of starts.
+SADDLE = {"start": (-1.0, 0.1), "damping": 3.0, "gd_lr": 0.1, "newton_steps": 5, "gd_steps": 12,
+          "well_starts": (-2.0, 2.0, 121), "well_steps": 50, "well_damping": 5.0}
 
 
-def second_order():
-    """Newton, BFGS and L-BFGS (with line search) vs Adam on Rosenbrock: paths and loss per iteration."""
-    from .._minimize import minimize
+def tuned_adam_lr():
+    """Adam's learning rate tuned on the rosenbrock benchmark (optimlab/data/tuning.json)."""
+    from ..tuning import load
 
+    return load()["benchmarks"]["rosenbrock"]["optimizers"]["adam"]["best_lr"]
+
+
+def race_starts(seeds=RACE["seeds"], jitter=RACE["jitter"]):
+    """The starting points of the tuning protocol's re-runs on Rosenbrock (as ``tuning.Landscape.run``)."""
     f = landscapes.rosenbrock()
-    runs = {"newton + armijo": minimize(f.fun, f.start, "newton", {"hessian": f.hessian}, steps=100),
-            "bfgs + armijo": minimize(f.fun, f.start, "bfgs", steps=100),
-            "lbfgs (m=10) + wolfe": minimize(f.fun, f.start, "lbfgs", steps=100, line_search="wolfe"),
-            "adam (lr=0.05), no line search": minimize(f.fun, f.start, "adam", {"lr": 0.05}, steps=3000,
-                                                       line_search=None)}
-    fig, axes = _figure(2, size=(6.5, 5.2))
-    contour(axes[0], f)
-    for i, (lab, r) in enumerate(runs.items()):
-        axes[0].plot(r.path[:, 0], r.path[:, 1], ".-", color=COLORS[i], ms=3, lw=1.2, label=f"{lab} ({r.nit} it.)")
-        axes[1].loglog(np.arange(1, len(r.values) + 1), np.maximum(r.values, 1e-20), color=COLORS[i], label=lab)
-    axes[0].set_title("Rosenbrock: second-order vs Adam")
-    axes[0].legend(fontsize=7)
+    return [f.start + jitter * np.random.default_rng(seed).standard_normal(2) for seed in seeds]
+
+
+def race_runs(adam_lr, methods=RACE["methods"], steps=RACE["steps"], starts=None):
+    """``{label: [MinimizeResult per start]}`` for the second-order methods and Adam (no line search)."""
+    f = landscapes.rosenbrock()
+    starts = race_starts() if starts is None else starts
+    runs = {}
+    for method, search in methods:
+        hp = {"hessian": f.hessian} if method == "newton" else {}
+        runs[f"{method} + {search}"] = [minimize(f.fun, x0, method, hp, steps=steps, line_search=search)
+                                        for x0 in starts]
+    runs[f"adam (lr={adam_lr:.3g}, tuned)"] = [minimize(f.fun, x0, "adam", {"lr": adam_lr}, steps=steps,
+                                                      line_search=None) for x0 in starts]
+    return runs
+
+
+def draw_second_order_rosenbrock(runs, path_runs=None):
+    """Left: paths from the classic start; right: f - f* per iteration, median and range over the starts."""
+    f = landscapes.rosenbrock()
+    fig, axes = plots.figure(2, size=(4.5, 3.8))
+    plots.contour(axes[0], f, levels=12, num=200)  # fewer lines keep the paths readable
+    styles = {"newton + armijo": "-", "bfgs + armijo": "--", "lbfgs + wolfe": "-."}
+    for label, results in sorted(runs.items(), key=lambda item: not item[0].startswith("adam")):  # Adam underneath
+        name = label.split(" ")[0]
+        ls = styles.get(label, "-")
+        r = (path_runs or {}).get(label, results[0])
+        evals = int(np.median([x.nfev for x in results]))
+        plots.path(axes[0], r.path, name, f"{label}: {r.nit} it., {r.nfev} f+g evals", linestyle=ls,
+                   markevery=1 if r.nit < 100 else None, lw=1.6 if name != "adam" else 1.0)
+        length = max(len(x.values) for x in results)
+        curves = np.full((len(results), length), np.nan)
+        for i, x in enumerate(results):
+            curves[i, : len(x.values)] = x.values - f.fmin
+        plots.band(axes[1], np.arange(length), curves, name, f"{label} (median {evals} f+g evals)", log=True,
+                   linestyle=ls)
+    plots.start(axes[0], f.start)
+    axes[0].set_title("paths from the classic start (-1.2, 1)")
+    axes[0].legend(fontsize=6.5, loc="upper right")
+    axes[1].set_xscale("symlog", linthresh=10)
+    axes[1].set_xlim(0, max(len(x.values) for rs in runs.values() for x in rs))
+    axes[1].set_ylim(1e-22, 1e4)
+    axes[1].set_xlabel("iteration (linear to 10, then log)")
+    axes[1].set_ylabel("f(x) - f*  (median and range over 5 starts)")
+    axes[1].set_title("second-order: 20-45 iterations; tuned Adam: 1000")
+    axes[1].legend(fontsize=6.5, loc="lower left")
+    return plots.finish(fig, "Rosenbrock: Newton, BFGS, L-BFGS with line searches vs Adam at its tuned lr",
+                        legend=False)
+
+
+def second_order_rosenbrock():
+    """08_second_order_rosenbrock.png: the race, Adam at its tuned learning rate."""
+    adam_lr = tuned_adam_lr()
+    f = landscapes.rosenbrock()
+    runs = race_runs(adam_lr)
+    paths = {label: minimize(f.fun, f.start, label.split(" ")[0],
+                             {"hessian": f.hessian} if label.startswith("newton") else
+                             ({"lr": adam_lr} if label.startswith("adam") else {}),
+                             steps=RACE["steps"], line_search=None if label.startswith("adam") else label.split()[-1])
+             for label in runs}
+    return draw_second_order_rosenbrock(runs, paths)
+
+
+# --- L-BFGS with Armijo only vs Wolfe -----------------------------------------------------------------
+
+def line_search_runs(steps=2000):
+    """L-BFGS on Rosenbrock from the classic start with each line search: ``{search: MinimizeResult}``."""
+    f = landscapes.rosenbrock()
+    return {search: minimize(f.fun, f.start, "lbfgs", {}, steps=steps, line_search=search)
+            for search in ("armijo", "wolfe")}
+
+
+def draw_lbfgs_line_search(runs):
+    """Left: the two paths; right: the step length per iteration, pairs with s^T y <= 0 marked."""
+    f = landscapes.rosenbrock()
+    fig, axes = plots.figure(2, size=(4.4, 3.7))
+    plots.contour(axes[0], f, levels=12, num=200)  # fewer lines keep the paths readable
+    for (search, r), ls in zip(runs.items(), (":", "-")):
+        plots.path(axes[0], r.path, "lbfgs", f"lbfgs + {search}: {r.nit} iterations", linestyle=ls, lw=2.5)
+        S = np.diff(r.path, axis=0)
+        Y = np.diff([f.grad(p) for p in r.path], axis=0)
+        bad = (S * Y).sum(1) <= 0
+        k = np.arange(1, len(S) + 1)
+        length = np.linalg.norm(S, axis=1)
+        axes[1].loglog(k, length, ls, color=plots.color("lbfgs"), lw=2.5, label=f"lbfgs + {search}: |step|")
+        axes[1].loglog(k[bad], length[bad], "x", color="#d7301f", ms=4,
+                       label="pair with s^T y <= 0 (not stored)" if search == "armijo" else None)
+        if search == "armijo":
+            title = f"Armijo: {bad.sum()} of {len(S)} pairs rejected, steps frozen"
+    plots.start(axes[0], f.start)
+    axes[0].set_title("from the classic start (-1.2, 1)")
+    axes[0].legend(fontsize=7, loc="lower right")
     axes[1].set_xlabel("iteration")
-    axes[1].set_ylabel("f(x)")
-    axes[1].set_title("loss per iteration")
-    axes[1].legend(fontsize=7)
-    fig.tight_layout()
-    return fig
+    axes[1].set_ylabel("step length |x_k - x_(k-1)|")
+    axes[1].set_title(title)
+    axes[1].legend(fontsize=7, loc="lower left")
+    return plots.finish(fig, "L-BFGS needs the Wolfe curvature condition: with Armijo alone it can stall",
+                        legend=False)
+
+
+def lbfgs_line_search():
+    """08_lbfgs_line_search.png: L-BFGS + Armijo crawls from Rosenbrock's classic start, + Wolfe does not."""
+    return draw_lbfgs_line_search(line_search_runs())
+
+
+# --- saddles attract Newton ---------------------------------------------------------------------------
+
+def saddle_paths(start=SADDLE["start"], damping=SADDLE["damping"], gd_lr=SADDLE["gd_lr"],
+                 newton_steps=SADDLE["newton_steps"], gd_steps=SADDLE["gd_steps"]):
+    """Paths on x^2 - y^2: plain Newton, damped Newton, saddle-free Newton, gradient descent."""
+    from ..optimizers import sgd
+
+    s = landscapes.saddle()
+    paths = {}
+    for label, hp in (("newton", {}), (f"newton, damping={damping:g}", {"damping": damping}),
+                      ("newton, saddle_free", {"saddle_free": True})):
+        x, pts = np.array(start, dtype=float), [np.array(start, dtype=float)]
+        for _ in range(newton_steps):
+            x, _ = newton.step(x, s.grad(x), None, {"hessian": s.hessian, **hp})
+            pts.append(x)
+        paths[label] = np.array(pts)
+    x, state, pts = np.array(start, dtype=float), None, [np.array(start, dtype=float)]
+    for _ in range(gd_steps):
+        x, state = sgd.step(x, s.grad(x), state, {"lr": gd_lr})
+        pts.append(x)
+    paths[f"sgd (lr={gd_lr:g})"] = np.array(pts)
+    return paths
+
+
+def double_well_ends(starts=SADDLE["well_starts"], steps=SADDLE["well_steps"], damping=SADDLE["well_damping"]):
+    """Where Newton ends on the tilted double well from each start: ``(x0, {label: end points})``."""
+    f = landscapes.double_well()
+    x0 = np.linspace(*starts[:2], int(starts[2]))
+    ends = {}
+    for label, hp in (("newton", {}), ("newton, saddle_free", {"saddle_free": True}),
+                      (f"newton, damping={damping:g}", {"damping": damping})):
+        ends[label] = np.empty_like(x0)
+        for i, start in enumerate(x0):
+            x = np.array([start])
+            for _ in range(steps):
+                x, _ = newton.step(x, f.grad(x), None, {"hessian": f.hessian, **hp})
+            ends[label][i] = x[0]
+    return x0, ends
+
+
+def draw_saddle_attraction(paths, x0, ends):
+    """Left: the saddle x^2 - y^2 and four paths; right: the end point of Newton on the double well."""
+    fig, axes = plots.figure(2, size=(4.8, 4.2))
+    s = landscapes.saddle()
+    plots.contour(axes[0], s, levels=21)
+    for (label, pts), ls, marker in zip(paths.items(), ("-", "--", "-.", ":"), ("o", "s", "^", ".")):
+        name = "sgd" if label.startswith("sgd") else "newton"  # one colour per optimizer: variants differ in style
+        plots.path(axes[0], pts, name, "_nolegend_", linestyle=ls)
+        axes[0].plot(pts[:, 0], pts[:, 1], ls, marker=marker, ms=5, color=plots.color(name), label=label,
+                     mfc="white" if marker != "." else None)
+    plots.start(axes[0], paths[next(iter(paths))][0])
+    axes[0].set_title("x^2 - y^2: plain Newton jumps onto the saddle")
+    axes[0].legend(fontsize=7, loc="lower right")
+    f = landscapes.double_well()
+    ax = axes[1]
+    concave = np.sqrt(1 / 3)
+    ax.axvspan(-concave, concave, color="0.9", lw=0)
+    ax.text(0, 3.6, "f'' < 0", ha="center", fontsize=7)
+    xs = np.linspace(-2, 2, 400)
+    ax.plot(xs, f.value(xs[:, None]), color="k", lw=1.2)
+    points = {"global minimum": (f.minima[0][0], "gold"), "local minimum": (f.minima[1][0], "#6baed6"),
+              "local maximum": (f.maximum[0], "#d7301f")}
+    for label, (where, c) in points.items():
+        ax.plot(where, f.value([where]), "o", color=c, mec="k", ms=7, zorder=5)
+    for row, (label, end) in enumerate(ends.items()):
+        y = -1.0 - 0.8 * row
+        ax.text(-2.0, y + 0.25, label, fontsize=7)
+        for name, (where, c) in points.items():
+            hit = np.abs(end - where) < 1e-6
+            ax.plot(x0[hit], np.full(hit.sum(), y), "|", color=c, ms=9, mew=2,
+                    label=f"ends at the {name}" if row == 0 else None)
+    ax.set_ylim(-3.2, 4.0)
+    ax.set_xlim(-2.05, 2.05)
+    ax.set_xlabel("x (start x0 for the rows below the curve)")
+    ax.set_ylabel("f(x) = (x^2 - 1)^2 + 0.3x")
+    ax.set_title(f"where {len(x0)} starts end after 50 steps:\nplain Newton climbs to the maximum from where f'' < 0")
+    ax.legend(fontsize=7, loc="upper center")
+    return plots.finish(fig, legend=False)
+
+
+def saddle_attraction():
+    """08_saddle_attraction.png: Newton goes to any stationary point; damping and |H| cure it."""
+    x0, ends = double_well_ends()
+    return draw_saddle_attraction(saddle_paths(), x0, ends)
 
 
 #: file name -> figure function
 FIGURES = {
-    "08_second_order_rosenbrock.png": second_order,
+    "08_saddle_attraction.png": saddle_attraction,
+    "08_lbfgs_line_search.png": lbfgs_line_search,
+    "08_second_order_rosenbrock.png": second_order_rosenbrock,
 }
