@@ -9,7 +9,6 @@ from __future__ import annotations
 import numpy as np
 
 from . import datasets, landscapes
-from ._minimize import minimize
 from .mlp import MLP
 from .optimizers import get
 from .training import train
@@ -101,25 +100,6 @@ def steps_to(path, f, tol=1e-3):
     return int(hit[0]) if hit.size else None
 
 
-def landscape_table(optimizers=("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "nadam", "radam",
-                                "lion", "lookahead"), names=("rosenbrock", "ravine", "beale"), steps=3000, tol=1e-3):
-    """Rows ``(optimizer, landscape, steps to within tol of the minimum or None, final loss)``."""
-    rows = []
-    for name in names:
-        f = landscapes.get(name)
-        for opt in optimizers:
-            hp = suggested(opt, name)
-            path = trajectory(opt, f, hp, steps)
-            rows.append((label(opt, hp), name, steps_to(path, f, tol), float(f.value(path[-1]))))
-    for method, ls in (("newton", "armijo"), ("bfgs", "armijo"), ("lbfgs", "wolfe")):
-        f = landscapes.rosenbrock()
-        hp = {"hessian": f.hessian} if method == "newton" else {}
-        r = minimize(f.fun, f.start, method, hp, steps=500, line_search=ls)
-        hit = np.flatnonzero(np.linalg.norm(r.path - f.minima[0], axis=1) < tol)
-        rows.append((f"{method} + {ls} line search", "rosenbrock", int(hit[0]) if hit.size else None, r.fun))
-    return rows
-
-
 def adam_first_steps(beta1=0.9, beta2=0.999, steps=50, g=1.0, lr=1.0):
     """Adam's step size with and without bias correction, for a constant gradient *g*.
 
@@ -139,66 +119,14 @@ def adam_first_steps(beta1=0.9, beta2=0.999, steps=50, g=1.0, lr=1.0):
     return np.array(corrected), np.array(uncorrected)
 
 
-def effective_lr(optimizer, steps=300, seed=0, hparams=None, scale=1.0):
-    r"""AdaGrad's and RMSprop's per-coordinate effective rate :math:`\eta/(\sqrt{h}+\epsilon)` over steps.
+def mlp_runs(runs, epochs=8, batch_size=32, hidden=64, seed=0):
+    """Train the digits MLP 64-hidden-10 once per ``(label, optimizer, hparams)``; returns ``{label: TrainResult}``.
 
-    Feeds N(0, scale^2) gradients to the optimizer and reads its accumulator
-    (``h`` or ``v``) from the state after each step.
+    Every run starts from the same initialisation (``seed``) with a fresh optimizer state.
     """
-    module = get(optimizer)
-    hp = module.HPARAMS.resolve(hparams)
-    rng = np.random.default_rng(seed)
-    x, state, out = np.zeros(1), None, []
-    for _ in range(steps):
-        x, state = module.step(x, scale * rng.standard_normal(1), state, hp)
-        acc = state["slots"]["param"]["h" if optimizer == "adagrad" else "v"][0]
-        out.append(hp["lr"] / (np.sqrt(acc) + hp["eps"]))
-    return np.array(out)
-
-
-def decay_experiment(steps=2000, lr=1e-2, weight_decay=0.1, seed=0):
-    """Two weights with zero-mean gradients, one noisy (std 10) and one quiet (std 0.01), both from 1.
-
-    Returns ``{optimizer: (steps+1, 2) path}`` for Adam + L2 and AdamW: L2 is
-    divided by sqrt(v) like the gradient, so the noisy weight barely decays
-    under Adam; AdamW shrinks both at the rate lr * weight_decay.
-    """
-    rng = np.random.default_rng(seed)
-    noise = rng.standard_normal((steps, 2)) * np.array([10.0, 0.01])
-    out = {}
-    for name in ("adam", "adamw"):
-        module, x, state, path = get(name), np.ones(2), None, [np.ones(2)]
-        for g in noise:
-            x, state = module.step(x, g, state, {"lr": lr, "weight_decay": weight_decay})
-            path.append(x)
-        out[name] = np.array(path)
-    return out
-
-
-def lookahead_paths(f=None, steps=60, k=5, alpha=0.5):
-    """Fast weights (every step) and slow weights (every k steps) of Lookahead(SGD) on the ravine."""
-    f = f or landscapes.ravine(condition=25.0, angle=0.5)
-    module = get("lookahead")
-    hp = {"inner": "momentum", "inner_hparams": {"lr": 1.8, "momentum": 0.3}, "k": k, "alpha": alpha}
-    x, state, fast, slow = f.start.copy(), None, [f.start.copy()], [f.start.copy()]
-    for t in range(1, steps + 1):
-        x, state = module.step(x, f.grad(x), state, hp)
-        fast.append(x)
-        if t % k == 0:
-            slow.append(state["slots"]["param"]["slow"])
-    return np.array(fast), np.array(slow), f
-
-
-def digits_mlp(hidden=64, seed=0):
-    """``(net, params, X_train, y_train, X_test, y_test)`` for the digits MLP experiments."""
     Xtr, ytr, Xte, yte = datasets.load_digits()
     net = MLP([64, hidden, 10])
-    return net, net.init(seed=seed), Xtr, ytr, Xte, yte
-
-
-def mlp_runs(runs, epochs=8, batch_size=32, hidden=64, seed=0):
-    """Train the digits MLP once per ``(label, optimizer, hparams)``; returns ``{label: TrainResult}``."""
-    net, p0, Xtr, ytr, Xte, yte = digits_mlp(hidden, seed)
+    p0 = net.init(seed=seed)
     return {lab: train(net, p0, Xtr, ytr, optimizer=opt, hparams=hp, epochs=epochs, batch_size=batch_size,
                        validation=(Xte, yte), seed=seed, verbose=False) for lab, opt, hp in runs}
 
@@ -217,49 +145,6 @@ SHOOTOUT = [
     ("lion (lr=3e-4)", "lion", {"lr": 3e-4}),
     ("muon (lr=0.02)", "muon", {"lr": 0.02, "adamw_lr": 3e-3}),
 ]
-
-
-def trust_ratio_history(optimizer="lamb", hparams=None, epochs=3, batch_size=64, seed=0):
-    """Per-layer trust ratios of LARS or LAMB at every step of a digits MLP run: ``{layer: array}``."""
-    module = get(optimizer)
-    hp = module.HPARAMS.resolve(hparams)
-    Xtr, ytr, _, _ = datasets.load_digits()
-    net = MLP([64, 64, 32, 10])
-    params = net.init(seed)
-    rng = np.random.default_rng(seed)
-    ratios = {k: [] for k in params if k.startswith("W")}
-    state = None
-    for _ in range(epochs):
-        order = rng.permutation(len(Xtr))
-        for i in range(0, len(order), batch_size):
-            idx = order[i:i + batch_size]
-            _, grads = net.loss_and_grads(params, Xtr[idx], ytr[idx])
-            for k in ratios:
-                if optimizer == "lars":
-                    ratios[k].append(module.trust_ratio(params[k], grads[k], hp))
-                else:
-                    slots = state["slots"][k] if state else {"m": np.zeros_like(params[k]), "v": np.zeros_like(params[k])}
-                    u, _, _ = module.direction(params[k], grads[k], slots, (state["t"] if state else 0) + 1, hp)
-                    ratios[k].append(module.trust_ratio(params[k], u))
-            params, state = module.step(params, grads, state, hp)
-    return {k: np.array(v) for k, v in ratios.items()}
-
-
-def spike_experiment(steps=100, spike_at=60, seed=0):
-    """Step sizes of AdamW and StableAdamW on quiet gradients with one spike: ``{name: |step| per step}``."""
-    rng = np.random.default_rng(seed)
-    grads = 1e-3 * rng.standard_normal((steps, 50))
-    grads[spike_at] *= 1000.0
-    hp = {"lr": 1e-2, "beta1": 0.9, "beta2": 0.99, "eps": 1e-6, "weight_decay": 0.0}
-    out = {}
-    for name in ("adamw", "stable_adamw"):
-        module, x, state, sizes = get(name), np.ones(50), None, []
-        for g in grads:
-            new, state = module.step(x, g, state, hp)
-            sizes.append(float(np.sqrt(np.mean((new - x) ** 2))))
-            x = new
-        out[name] = np.array(sizes)
-    return out
 
 
 def state_bytes(optimizer, sizes=(784, 128, 10), dtype=np.float32):

@@ -11,7 +11,6 @@ import optimlab
 from optimlab import experiments as E
 from optimlab import landscapes
 from optimlab.figures import ch02
-from optimlab.optimizers import momentum
 
 
 def _optimal(kappa):

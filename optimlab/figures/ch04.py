@@ -114,7 +114,7 @@ def draw_decay(adam_l2, adamw, adam_small, lr=DECAY_LR, wd=DECAY_WD, small=SMALL
                     label="quiet weight (no loss gradient): on the dotted curve")
         else:
             ax.plot(steps, quiet, "--", color=plots.color(name), lw=1.8, label="quiet weight (no loss gradient)")
-        ax.plot(steps, (1 - lr * wd) ** steps, "k:", lw=1.4, zorder=6, label=rf"$(1-\eta\lambda)^t$, the decay asked for")
+        ax.plot(steps, (1 - lr * wd) ** steps, "k:", lw=1.4, zorder=6, label=r"$(1-\eta\lambda)^t$, the decay asked for")
         ax.set_title(title, fontsize=9)
         ax.set_xlabel("step")
         ax.set_ylim(-0.05, 1.6)
