@@ -20,34 +20,34 @@ import numpy as np
 
 from ._errors import suggest
 
-#: One colour per registered optimizer, the same in every figure, notebook and CLI plot.  Related
-#: optimizers get related hues: the SGD family blues, AdaGrad/RMSprop/Adadelta greens, the Adam family
-#: reds and oranges, the 2019 wrappers purples, the layer-wise pair olive, Lion and Muon teal and
-#: brown, the second-order methods greys.
+#: One colour per registered optimizer, the same in every figure, notebook and CLI plot.  The optimizers
+#: that appear together (SGD/momentum/Nesterov; AdaGrad/RMSprop/Adadelta; the Adam family; RAdam,
+#: Lookahead and Ranger with Adam; LARS/LAMB/StableAdamW with AdamW; Lion/Muon with AdamW; the
+#: second-order methods with Adam) get clearly different hues.
 COLORS = {
-    "sgd": "#4d4d4d",
+    "sgd": "#404040",
     "momentum": "#1f77b4",
-    "nesterov": "#6baed6",
-    "adagrad": "#a1c935",
+    "nesterov": "#17becf",
+    "adagrad": "#bcbd22",
     "rmsprop": "#2ca02c",
-    "adadelta": "#0b6e4f",
+    "adadelta": "#8c564b",
     "adam": "#d62728",
     "adamw": "#ff7f0e",
     "amsgrad": "#e377c2",
-    "adamax": "#8c564b",
-    "nadam": "#fdae6b",
+    "adamax": "#800000",
+    "nadam": "#b8860b",
     "radam": "#9467bd",
     "lookahead": "#393b79",
     "ranger": "#c51b8a",
-    "lars": "#637939",
-    "lamb": "#bcbd22",
-    "stable_adamw": "#e7ba52",
-    "lion": "#17becf",
-    "muon": "#7f3b08",
-    "adafactor": "#969696",
+    "lars": "#008080",
+    "lamb": "#66a61e",
+    "stable_adamw": "#6a3d9a",
+    "lion": "#e6ab02",
+    "muon": "#8e0152",
+    "adafactor": "#a6761d",
     "newton": "#000000",
-    "bfgs": "#737373",
-    "lbfgs": "#bdbdbd",
+    "bfgs": "#1b7837",
+    "lbfgs": "#4393c3",
 }
 #: Line styles that tell variants of one optimizer apart (e.g. with/without bias correction).
 STYLES = ("-", "--", ":", "-.")

@@ -12,7 +12,10 @@ and Hennig, ICLR 2019) and that of "Descending through a Crowded Valley"
    same for every learning rate);
 2. keep the learning rate with the best tuning score: the median over the
    tuning seeds of a landscape's final gap to the minimum (seed 0 starts at the
-   classic start, others nearby), or an MLP's final validation loss (seed 0);
+   classic start, others nearby; every gap below :data:`SOLVED` counts as the
+   same, so float round-off never decides between two rates that both solve
+   the problem), or an MLP's final validation loss (seed 0); ties go to the
+   smaller learning rate;
 3. re-run that learning rate with S fresh seeds (100, 101, ...: other starts,
    or other initialisations and shuffling), and keep every seed's curve:
    figures show the median and the spread, tables the median and the range.
@@ -53,6 +56,7 @@ FIXED = {
 }
 SHIPPED = Path(__file__).parent / "data" / "tuning.json"
 REPORT_SEED = 100  # the re-runs use seeds 100, 101, ...: none of them was used for tuning
+SOLVED = 1e-12  # a landscape gap below this is "at the minimum": float round-off, not a better rate
 
 
 def with_lr(name, lr, hparams=None):
@@ -102,7 +106,7 @@ class Landscape:
     @staticmethod
     def score(result):
         final = result["gap"][-1]
-        return float(final) if np.isfinite(final) else math.inf
+        return float(max(final, SOLVED)) if np.isfinite(final) else math.inf
 
 
 @dataclass(frozen=True)
@@ -258,6 +262,22 @@ def load(path=None):
         raise ValueError(f"no tuning results at {path}; run `optimlab tune --out {path}`") from None
     except json.JSONDecodeError as exc:
         raise ValueError(f"{path} is not a tuning results file: {exc}") from None
+
+
+def window(results, benchmark, optimizer, tolerance=0.2):
+    """How forgiving an optimizer is about its learning rate: the width, in decades, of the grid rates whose
+    tuning score is within *tolerance* (relative) of its best score (0 when only the best rate qualifies).
+
+    For a landscape the score is the final gap to the minimum (floored at :data:`SOLVED`), for an MLP the
+    final validation loss, both as tuned (see the module docstring).
+    """
+    r = results["benchmarks"][benchmark]["optimizers"][optimizer]
+    scores = [s for s in r["scores"] if s is not None]
+    if not scores:
+        return 0.0
+    best = min(scores)
+    good = [lr for lr, s in zip(r["grid"], r["scores"]) if s is not None and s <= best * (1 + tolerance)]
+    return float(np.log10(max(good) / min(good)))
 
 
 def table(results, benchmark):

@@ -447,6 +447,7 @@ def test_E000_28_radam_sgd_phase_first_then_adam():
 
 
 @pytest.mark.slow  # a fair digits comparison: about 30 s for all its tests together
+@pytest.mark.xdist_group("errata_digits")  # one worker computes the shared comparison once
 def test_E000_29_radam_ties_adam_in_fair_toy():
     assert abs(shoot_mean("radam") - shoot_mean("adam")) < 0.03  # within noise of each other
 
@@ -482,12 +483,14 @@ def test_E000_34_lookahead_lowers_sgd_variance():
 
 
 @pytest.mark.slow  # a fair digits comparison: about 30 s for all its tests together
+@pytest.mark.xdist_group("errata_digits")  # one worker computes the shared comparison once
 def test_E000_40_adam_constant_lr_works_in_toy():
     accs = digits_shootout()["best"]["adam"][1]
     assert min(accs) > 0.88 and np.mean(accs) > 0.91  # constant tuned lr, no schedule, 4 epochs
 
 
 @pytest.mark.slow  # a fair digits comparison: about 30 s for all its tests together
+@pytest.mark.xdist_group("errata_digits")  # one worker computes the shared comparison once
 def test_E000_41_momentum_not_harder_to_tune_than_adam():
     val = digits_shootout()["val"]
 
@@ -501,6 +504,7 @@ def test_E000_41_momentum_not_harder_to_tune_than_adam():
 
 
 @pytest.mark.slow  # a fair digits comparison: about 30 s for all its tests together
+@pytest.mark.xdist_group("errata_digits")  # one worker computes the shared comparison once
 def test_E000_42_ranger_not_a_clear_winner():
     means = {o: shoot_mean(o) for o in SHOOT_OPTS}
     others = max(v for o, v in means.items() if o not in ("ranger", "sgd", "rmsprop"))
@@ -740,6 +744,7 @@ def test_E001_18_bias_correction_unbiases_moments():
 
 
 @pytest.mark.slow  # a fair digits comparison: about 30 s for all its tests together
+@pytest.mark.xdist_group("errata_digits")  # one worker computes the shared comparison once
 def test_E001_19_adam_not_5_to_10x_faster_than_tuned_sgd():
     for batch, epochs in ((16, 6), (128, 12)):
         res = _sweep(batch, epochs)
@@ -750,6 +755,7 @@ def test_E001_19_adam_not_5_to_10x_faster_than_tuned_sgd():
 
 
 @pytest.mark.slow  # a fair digits comparison: about 30 s for all its tests together
+@pytest.mark.xdist_group("errata_digits")  # one worker computes the shared comparison once
 def test_E001_20_adam_no_worse_generalization_here():
     for batch, epochs in ((16, 6), (128, 12)):
         res = _sweep(batch, epochs)
@@ -976,6 +982,7 @@ def test_E001_45_adam_amplifies_after_zero_gradients():
 
 
 @pytest.mark.slow  # a fair digits comparison: about 30 s for all its tests together
+@pytest.mark.xdist_group("errata_digits")  # one worker computes the shared comparison once
 def test_E001_46_small_batches_do_not_favour_radam_or_sgd():
     res = _sweep(16, 6)
     accs = {opt: np.mean(res[opt]["test"]) for opt in SWEEP_OPTS}
@@ -985,6 +992,7 @@ def test_E001_46_small_batches_do_not_favour_radam_or_sgd():
 
 
 @pytest.mark.slow  # a fair digits comparison: about 30 s for all its tests together
+@pytest.mark.xdist_group("errata_digits")  # one worker computes the shared comparison once
 def test_E001_47_large_batches_do_not_single_out_adam():
     res = _sweep(128, 12)
     accs = {opt: np.mean(res[opt]["test"]) for opt in SWEEP_OPTS}
@@ -994,6 +1002,7 @@ def test_E001_47_large_batches_do_not_single_out_adam():
 
 
 @pytest.mark.slow  # a fair digits comparison: about 30 s for all its tests together
+@pytest.mark.xdist_group("errata_digits")  # one worker computes the shared comparison once
 def test_E001_48_momentum_sgd_not_best_generalizer_here():
     for batch, epochs in ((16, 6), (128, 12)):
         res = _sweep(batch, epochs)
@@ -1002,6 +1011,7 @@ def test_E001_48_momentum_sgd_not_best_generalizer_here():
 
 
 @pytest.mark.slow  # a fair digits comparison: about 30 s for all its tests together
+@pytest.mark.xdist_group("errata_digits")  # one worker computes the shared comparison once
 def test_E001_49_radam_not_more_lr_robust_than_adam():
     for batch, epochs in ((16, 6), (128, 12)):
         res = _sweep(batch, epochs)
@@ -1088,6 +1098,7 @@ def test_E001_60_sgd_l2_equals_weight_decay():
 
 
 @pytest.mark.slow  # a fair digits comparison: about 30 s for all its tests together
+@pytest.mark.xdist_group("errata_digits")  # one worker computes the shared comparison once
 def test_E001_61_small_batch_sgd_no_better_here():
     """Batch 16 (6 epochs, ~400 steps) vs batch 128 (12 epochs, ~100 steps): both reach a training loss
     below 0.2 at their best lr; each batch size with its own tuned lr on the same grid."""
@@ -1641,6 +1652,7 @@ def test_E004_14_uncorrected_adam_steps_are_larger():
 
 
 @pytest.mark.slow  # a fair digits comparison: about 30 s for all its tests together
+@pytest.mark.xdist_group("errata_digits")  # one worker computes the shared comparison once
 def test_E004_16_adam_sensitive_to_lr():
     accs = np.array([a for a, _ in digits_shootout()["val"]["adam"]])
     assert accs.max() > 0.9 and accs.min() < 0.3  # from >90% to near chance across the same lr grid
@@ -1734,6 +1746,7 @@ def test_E004_25_schedulers_and_cosine_period():
 
 
 @pytest.mark.slow  # a fair digits comparison: about 30 s for all its tests together
+@pytest.mark.xdist_group("errata_digits")  # one worker computes the shared comparison once
 def test_E004_26_lr_ten_times_off():
     accs = dict(zip(SHOOT_GRID.round(6).tolist(), (a for a, _ in digits_shootout()["val"]["adam"])))
     assert accs[1.0] < 0.5 and accs[0.1] > 0.85  # too large: / 10 fixes it
@@ -1762,6 +1775,7 @@ def test_E004_27_lr_finder_wrecks_the_model():
 
 
 @pytest.mark.slow  # a fair digits comparison: about 30 s for all its tests together
+@pytest.mark.xdist_group("errata_digits")  # one worker computes the shared comparison once
 def test_E004_29_lr_matters_more_than_batch_or_beta1():
     Xtr, ytr, Xte, yte = datasets.load_digits()
     net = MLP([64, 32, 10])

@@ -72,3 +72,17 @@ def test_shipped_mnist_results_are_real_learning(shipped):
         assert acc > 0.5, (opt, acc)
     assert _median_final(shipped, "mnist_b32", "adam", "test_acc") > 0.88
     assert _median_final(shipped, "mnist_b32", "momentum", "test_acc") > 0.88
+
+
+def test_window_measures_the_width_of_the_good_learning_rates():
+    results = {"benchmarks": {"b": {"optimizers": {"x": {"grid": [1e-3, 1e-2, 1e-1, 1.0],
+                                                          "scores": [2.0, 1.1, 1.0, None]}}}}}
+    assert tuning.window(results, "b", "x") == pytest.approx(1.0)  # 1e-2 and 1e-1 are within 20% of the best
+    assert tuning.window(results, "b", "x", tolerance=0.05) == 0.0
+    assert tuning.window(results, "b", "x", tolerance=1.5) == pytest.approx(2.0)
+
+
+def test_landscape_scores_treat_gaps_below_solved_as_ties():
+    assert tuning.Landscape.score({"gap": np.array([1.0, 3e-20])}) == tuning.SOLVED
+    assert tuning.Landscape.score({"gap": np.array([1.0, 2e-12])}) == pytest.approx(2e-12)
+    assert tuning.Landscape.score({"gap": np.array([1.0, np.inf])}) == math.inf
