@@ -89,9 +89,10 @@ import math
 import numpy as np
 
 from .._errors import suggest
-from . import adamw
+from . import adam, adamw
 from ._base import Rule, as_tree
-from ._hparams import Bool, Choice, Hparams, Int, KeySelector, Real
+from ._hparams import Bool, Choice, Hparams, Int, KeySelector, Real, decay_rate, epsilon
+from ._math import norm
 
 NAME = "muon"
 FAMILY = "matrix"
@@ -105,14 +106,14 @@ HPARAMS = Hparams(
     momentum=Real(0.95, low=0.0, high=1.0, high_open=True),
     nesterov=Bool(True),
     ns_steps=Int(5, low=0, high=99),
-    eps=Real(1e-7, low=0.0, low_open=True),
+    eps=epsilon(1e-7),
     weight_decay=Real(0.0, low=0.0),
     layout=Choice("out_in", ("out_in", "in_out")),
     adjust_lr=Choice("original", ("original", "match_rms_adamw")),
     adamw_lr=Real(3e-4, low=0.0),
-    adamw_beta1=Real(0.9, low=0.0, high=1.0, high_open=True),
-    adamw_beta2=Real(0.95, low=0.0, high=1.0, high_open=True),
-    adamw_eps=Real(1e-10, low=0.0),
+    adamw_beta1=decay_rate(0.9),
+    adamw_beta2=decay_rate(0.95),
+    adamw_eps=epsilon(1e-10),
     adamw_weight_decay=Real(0.0, low=0.0),
     adamw_params=KeySelector(None),
 )
@@ -133,7 +134,7 @@ def orthogonalize(G, steps=5, eps=1e-7):
     tall = X.shape[0] > X.shape[1]
     if tall:
         X = X.T
-    X = X / max(float(np.linalg.norm(X)), eps)
+    X = X / max(norm(X), eps)
     for _ in range(steps):
         A = X @ X.T
         X = a * X + (b * A + c * A @ A) @ X  # (5)
@@ -207,5 +208,5 @@ def _update(W, G, slots, t, hp, key):
     return W, {"b": b}
 
 
-RULE = Rule(NAME, HPARAMS, _init_slots, _update, keyed=True, check_tree=_check_tree)
-init, step = RULE.init, RULE.step  # the public contract (SPEC.md section 1)
+RULE = Rule(NAME, HPARAMS, _init_slots, _update, keyed=True, check_tree=_check_tree, bounds=adam.BOUNDS)
+init, step = RULE.init, RULE.step  # the public contract (see optimlab.optimizers)

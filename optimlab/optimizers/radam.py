@@ -144,5 +144,5 @@ def _update(theta, g, slots, t, hp):
     return decayed - lr * r_t * l_t * m_hat, {"m": m, "v": v}  # (7)
 
 
-RULE = Rule(NAME, HPARAMS, adam.init_slots, _update)
-init, step = RULE.init, RULE.step  # the public contract (SPEC.md section 1)
+RULE = Rule(NAME, HPARAMS, adam.init_slots, _update, bounds=adam.BOUNDS)
+init, step = RULE.init, RULE.step  # the public contract (see optimlab.optimizers)

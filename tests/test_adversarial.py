@@ -1,0 +1,366 @@
+"""Adversarial inputs, class by class: half precision, overflow, hparam ranges, tampered state.
+
+Each test walks one class of bad (or merely extreme) input over every registered
+optimizer (the table in ``registry.py``) or every public helper, and asserts
+either the clear error (its type, and the argument, key or slot it names, with
+nothing changed) or the correct result, derived independently (by hand, or from
+the float32/float64 step that the other test layers verify).
+"""
+
+import copy
+
+import numpy as np
+import pytest
+
+import optimlab
+from optimlab import StepOverflowError
+from optimlab.optimizers import REGISTRY, get
+
+from registry import CASES, defaults_of
+
+IDS = [c.name for c in CASES]
+params_case = pytest.mark.parametrize("case", CASES, ids=IDS)
+SECOND_ORDER = ("newton", "bfgs", "lbfgs")
+
+
+def settings(case):
+    """The defaults and the registry's non-default setting of *case*."""
+    return [("defaults", defaults_of(case)), ("custom", case.hparams)]
+
+
+def deep_equal(a, b):
+    """Two trees of arrays, numbers and strings are equal, bit for bit and dtype for dtype."""
+    if isinstance(a, np.ndarray):
+        return isinstance(b, np.ndarray) and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=True)
+    if isinstance(a, dict):
+        return isinstance(b, dict) and list(a) == list(b) and all(deep_equal(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(deep_equal(x, y) for x, y in zip(a, b))
+    return a == b or (a != a and b != b)
+
+
+def raises_untouched(exc, match, fn, *args, **kwargs):
+    """``fn(*args, **kwargs)`` raises *exc* matching *match* and leaves its arguments as they were."""
+    before = copy.deepcopy(args)
+    with pytest.raises(exc, match=match):
+        fn(*args, **kwargs)
+    assert deep_equal(before, args), "arguments were modified before the error"
+
+
+def quadratic_grad(params, centre, scale, dtype):
+    """``scale * (theta - centre)``, the gradient of a bowl, computed in float32 and given in *dtype*."""
+    return {k: (scale * (p.astype(np.float32) - centre[k])).astype(dtype) for k, p in params.items()}
+
+
+# --- half precision -------------------------------------------------------------------------------
+
+def test_adam_float16_on_zero_half_and_tiny_gradients_by_hand():
+    # Adam's first step is lr * m_hat / (sqrt(v_hat) + eps) = lr * g / (|g| + eps): 0 for g = 0 and
+    # 1e-3 * (1 - 1e-5) for g = 1e-3 (eps = 1e-8 is 1e-5 of |g|).  In float16, eps rounds to 0, which
+    # made the zero entry 0/0; computed in float32 it is the exact first step, rounded to float16.
+    out, state = get("adam").step(np.ones(3, np.float16), np.array([0, 0.5, 1e-3], np.float16))
+    expected = np.array([1.0, 1.0 - 1e-3, 1.0 - 1e-3 * float(np.float16(1e-3)) / (float(np.float16(1e-3)) + 1e-8)])
+    np.testing.assert_array_equal(out, expected.astype(np.float16))
+    assert out.dtype == np.float16
+    assert state["slots"]["param"]["v"].dtype == np.float32  # the state of half-precision params is float32
+
+
+def _wide(case):
+    """The dtype a step computes half precision in: float32, or float64 for the second-order methods."""
+    return np.float64 if case.name in SECOND_ORDER else np.float32
+
+
+@params_case
+@pytest.mark.parametrize("scale", [0.0, 1e-4, 1.0], ids=["zero", "tiny", "ordinary"])
+def test_half_precision_step_is_the_wide_step_rounded(case, scale):
+    """Every float16 step equals the float32 (float64 for second order) step on the same values, rounded to
+    float16, and leaves the very same state: the arithmetic is the wide dtype's, only storage is narrow."""
+    m, wide = get(case.name), _wide(case)
+    for _, hp in settings(case):
+        rng = np.random.default_rng(3)
+        p16 = {"W": rng.uniform(-2, 2, (4, 3)).astype(np.float16), "b": rng.uniform(-2, 2, 3).astype(np.float16)}
+        centre = {k: rng.uniform(-1, 1, v.shape) for k, v in p16.items()}
+        state = None
+        for _ in range(8):
+            g16 = quadratic_grad(p16, centre, scale, np.float16)
+            new16, state16 = m.step(p16, g16, state, hp)
+            wide_params = {k: v.astype(wide) for k, v in p16.items()}
+            wide_grads = {k: v.astype(wide) for k, v in g16.items()}
+            new_wide, state_wide = m.step(wide_params, wide_grads, state, hp)
+            for k in p16:
+                assert new16[k].dtype == np.float16
+                np.testing.assert_array_equal(new16[k], new_wide[k].astype(np.float16))
+            assert deep_equal(state16, state_wide)
+            p16, state = new16, state16
+
+
+@params_case
+@pytest.mark.parametrize("scale", [0.0, 1e-4, 1.0], ids=["zero", "tiny", "ordinary"])
+def test_float16_trajectory_follows_the_float32_one(case, scale):
+    """20 steps on a bowl: float16 params stay within 20 float16 ulps (of the array's scale) of the float32
+    run, never NaN or inf, and a zero gradient without weight decay leaves them exactly where they were."""
+    if scale == 1e-4 and case.name in ("bfgs", "lbfgs"):
+        pytest.skip("a first step of 1e-4 is below float16's resolution, so the float16 run never sees a "
+                    "curvature pair while the float32 run jumps to the minimum: a limit of float16 storage")
+    m = get(case.name)
+    steps = 20
+    for _, hp in settings(case):
+        rng = np.random.default_rng(4)
+        start = {"W": rng.uniform(-2, 2, (4, 3)), "b": rng.uniform(-2, 2, 3)}
+        centre = {k: rng.uniform(-1, 1, v.shape) for k, v in start.items()}
+        p16 = {k: v.astype(np.float16) for k, v in start.items()}
+        p32 = {k: v.astype(np.float32) for k, v in p16.items()}
+        s16 = s32 = None
+        for _ in range(steps):
+            p16, s16 = m.step(p16, quadratic_grad(p16, centre, scale, np.float16), s16, hp)
+            p32, s32 = m.step(p32, quadratic_grad(p32, centre, scale, np.float32), s32, hp)
+        for k in p16:
+            assert p16[k].dtype == np.float16 and np.isfinite(p16[k]).all()
+            ulp = float(np.spacing(np.float16(max(float(np.abs(p32[k]).max()), 0.5))))
+            assert np.abs(p16[k].astype(np.float32) - p32[k]).max() <= steps * ulp, (k, hp)
+        if scale == 0.0 and not any(v for n, v in hp.items() if n.endswith("weight_decay") and v is not True):
+            inner = hp.get("inner_hparams") or {}
+            if not inner.get("weight_decay"):
+                for k in p16:
+                    np.testing.assert_array_equal(p16[k], start[k].astype(np.float16))
+
+
+@pytest.mark.parametrize("name", ["sgd", "adam", "lion", "adafactor", "lookahead", "bfgs"])
+def test_bfloat16_is_computed_in_float32_too(name):
+    ml = pytest.importorskip("ml_dtypes")
+    bf16 = np.dtype(ml.bfloat16)
+    m = get(name)
+    p = np.array([[1.0, -2.0], [0.5, 3.0]]).astype(bf16)
+    g = np.array([[0.0, 1e-3], [-0.5, 2.0]]).astype(bf16)
+    out, state = m.step(p, g)
+    wide = np.float64 if name in SECOND_ORDER else np.float32
+    ref, ref_state = m.step(p.astype(wide), g.astype(wide))
+    assert out.dtype == bf16
+    np.testing.assert_array_equal(out.astype(np.float32), ref.astype(bf16).astype(np.float32))
+    assert deep_equal(state, ref_state)
+
+
+# --- overflow ---------------------------------------------------------------------------------------
+
+def test_a_finite_gradient_that_overflows_the_compute_dtype_is_refused():
+    p, g = np.ones(2, np.float32), np.full(2, 1e39)
+    raises_untouched(StepOverflowError, r"grads has finite entries too large for float32.*1e\+39", get("sgd").step,
+                     p, g)
+    with pytest.raises(ValueError):  # one except ValueError catches it, as every optimlab error
+        get("sgd").step({"w": p}, {"w": g})
+    # float16 params compute in float32, so a float32 gradient beyond float16's range is fine when the
+    # result fits: 1 - 0.01 * 1e5 = -999
+    out, _ = get("sgd").step(np.ones(2, np.float16), np.full(2, 1e5, np.float32))
+    np.testing.assert_array_equal(out, np.full(2, -999.0, np.float16))
+
+
+def test_lars_near_the_float64_maximum_is_computed_by_hand():
+    # ||theta|| = ||g|| = 2e300 (their squares overflow): trust ratio 0.001 * 2e300 / 2e300, u = 0.001 * g,
+    # b = u on the first step, theta - lr * b = 1e300 * (1 - 1e-3 * 1e-3)
+    out, _ = get("lars").step(np.full((2, 2), 1e300), np.full((2, 2), 1e300))
+    np.testing.assert_allclose(out, np.full((2, 2), 1e300 * (1 - 1e-6)), rtol=1e-15)
+
+
+@pytest.mark.parametrize("name", ["lars", "lamb", "adafactor", "muon"])
+def test_norms_do_not_overflow_in_float16(name):
+    # 300 squared is 9e4, beyond float16's 65504, but the norms are computed in float32: every entry of a
+    # uniform array takes the same finite step, downhill (lr=1: Muon's 0.25 is one float16 ulp at 300)
+    p = np.full((4, 4), 300.0, np.float16)
+    out, _ = get(name).step(p, p, None, {"lr": 1.0})
+    assert np.isfinite(out).all() and (out < p).all() and np.unique(out).size == 1
+
+
+@params_case
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_values_near_the_dtype_maximum_give_a_finite_step_or_a_named_overflow(case, dtype):
+    """Params and gradients at a quarter of the dtype's maximum: the step is finite, or raises
+    StepOverflowError naming the optimizer and the param or slot, with nothing changed."""
+    m = get(case.name)
+    big = float(np.finfo(dtype).max) / 4
+    p = {"W": np.full((2, 2), big, dtype), "b": np.full(2, -big, dtype)}
+    g = {"W": np.full((2, 2), big, dtype), "b": np.full(2, big, dtype)}
+    for _, hp in settings(case):
+        before = copy.deepcopy((p, g))
+        try:
+            out, state = m.step(p, g, None, hp)
+        except StepOverflowError as exc:
+            assert str(exc).startswith(f"{case.name}: ") and ("params['" in str(exc) or "slot" in str(exc)
+                                                              or "entry" in str(exc)), str(exc)
+        else:
+            assert all(np.isfinite(v).all() for v in out.values())
+        assert deep_equal(before, (p, g))
+
+
+def test_an_update_that_overflows_names_the_optimizer_and_the_slot():
+    raises_untouched(StepOverflowError, r"^adam: .*state slot 'v' of param 'w'", get("adam").step,
+                     {"w": np.ones(2)}, {"w": np.full(2, 1e200)})
+    raises_untouched(StepOverflowError, r"^sgd: .*params\['w'\]", get("sgd").step, {"w": np.ones(2)},
+                     {"w": np.full(2, 10.0)}, None, {"lr": 1e308})
+    # asked not to check, the step lets it through (for showing divergence)
+    with np.errstate(over="ignore"):
+        out, _ = get("sgd").step(np.ones(2), np.full(2, 10.0), None, {"lr": 1e308}, check_finite=False)
+    assert np.isinf(out).all()
+
+
+# --- hparam ranges ------------------------------------------------------------------------------------
+
+#: hparams named like an epsilon that guard no division: Adafactor's eps2 is a floor on RMS(theta).
+NOT_A_GUARD = {("adafactor", "eps2")}
+#: decay rates of moving averages that start at zero (1 would freeze them at zero), and LARS's
+#: dampening (its buffer starts at zero); Lion's beta1 only interpolates, it averages nothing.
+DECAY_RATES = ("rho", "beta1", "beta2", "adamw_beta1", "adamw_beta2", "momentum")
+
+
+def _epsilons(name, module):
+    """The numeric hparams called eps-something (not the eps_* switches) that guard a division."""
+    return [hp for hp, spec in module.HPARAMS.specs.items()
+            if "eps" in hp and type(spec).__name__ == "Real" and (name, hp) not in NOT_A_GUARD]
+
+
+@params_case
+def test_every_epsilon_that_guards_a_division_must_be_positive(case):
+    m = get(case.name)
+    required = {name: case.hparams[name] for name in m.HPARAMS.required}
+    for name in _epsilons(case.name, m):
+            raises_untouched(ValueError, rf"hparam '{name}' must be a real number in \(0, inf\)", m.step,
+                             np.ones(2), np.array([0.0, 1.0]), None, {**required, name: 0.0})
+
+
+@params_case
+def test_decay_rates_of_moving_averages_exclude_1(case):
+    m = get(case.name)
+    for name in m.HPARAMS.specs:
+        if name in DECAY_RATES and (case.name, name) != ("lion", "beta1"):
+            with pytest.raises(ValueError, match=rf"hparam '{name}' must be a real number in \[0, 1\)"):
+                m.step(np.ones(2), np.ones(2), None, {name: 1.0})
+
+
+def test_rmsprop_rho_1_and_lars_dampening_1_are_refused():
+    with pytest.raises(ValueError, match=r"hparam 'rho'.*\[0, 1\); got 1.0"):
+        get("rmsprop").step(np.ones(2), np.ones(2), None, {"rho": 1.0})
+    with pytest.raises(ValueError, match=r"hparam 'dampening'.*\[0, 1\); got 1.0"):
+        get("lars").step(np.ones((2, 2)), np.ones((2, 2)), None, {"dampening": 1.0})
+
+
+@params_case
+def test_zero_entries_beside_nonzero_ones_and_the_smallest_epsilon_stay_finite(case):
+    """The smallest positive epsilon still guards a zero gradient entry next to ordinary ones (float64)."""
+    m = get(case.name)
+    hp = {name: 5e-324 for name in _epsilons(case.name, m)}
+    hp.update({name: case.hparams[name] for name in m.HPARAMS.required})
+    p = {"W": np.linspace(-1, 1, 6).reshape(2, 3), "b": np.ones(3)}
+    g = {"W": np.array([[0.0, 1.0, 0.0], [0.5, 0.0, -2.0]]), "b": np.zeros(3)}
+    try:
+        out, state = m.step(p, g, None, hp)
+        out, state = m.step(out, g, state, hp)
+    except StepOverflowError as exc:  # an eps squared underflows to 0 (Adafactor, StableAdamW): said so
+        assert "epsilon that rounds to 0" in str(exc)
+    else:
+        assert all(np.isfinite(v).all() for v in out.values())
+
+
+def test_the_contract_is_stated_in_the_package_and_no_module_cites_a_missing_spec():
+    import optimlab.optimizers as pkg
+    from pathlib import Path
+
+    doc = pkg.__doc__
+    for phrase in ("float32", "StepOverflowError", "InputTypeError", "eps", "[0, 1)", "check_finite"):
+        assert phrase in doc, phrase
+    root = Path(optimlab.__file__).parent
+    for path in list(root.rglob("*.py")) + [root.parent / "README.md"]:
+        text = path.read_text(encoding="utf-8")
+        assert "SPEC.md" not in text and "../shared" not in text, path
+    assert "## The step contract" in (root.parent / "README.md").read_text(encoding="utf-8")
+
+
+# --- tampered state -----------------------------------------------------------------------------------
+
+def _first_array_slot(state):
+    for key, slots in state["slots"].items():
+        for slot, value in slots.items():
+            if isinstance(value, np.ndarray):
+                return key, slot
+    return None
+
+
+@params_case
+def test_nan_or_inf_in_params_or_state_is_refused_naming_it(case):
+    m = get(case.name)
+    p = {"W": np.ones((2, 3)), "b": np.zeros(3)}
+    g = {"W": np.full((2, 3), 0.1), "b": np.full(3, -0.2)}
+    _, state = m.step(p, g, None, case.hparams)
+    bad = p["W"].copy()
+    bad[0, 1] = np.nan
+    raises_untouched(ValueError, r"params\['W'\] contains NaN", m.step, {**p, "W": bad}, g, state, case.hparams)
+    found = _first_array_slot(state) or _first_array_slot(state.get("inner") or {"slots": {}})
+    if found:
+        key, slot = found
+        poisoned = copy.deepcopy(state)
+        holder = poisoned if slot in poisoned["slots"][key] else poisoned["inner"]
+        holder["slots"][key][slot] = np.full_like(holder["slots"][key][slot], np.inf)
+        raises_untouched(ValueError, rf"slot '{slot}' of param '{key}' contains NaN or inf", m.step, p, g,
+                         poisoned, case.hparams)
+    for name, entry in state.items():  # second-order state entries
+        if isinstance(entry, np.ndarray):
+            poisoned = {**state, name: np.full_like(entry, np.nan)}
+            raises_untouched(ValueError, rf"entry '{name}' contains NaN", m.step, p, g, poisoned, case.hparams)
+
+
+@params_case
+def test_impossible_slot_values_and_step_counts_are_refused(case):
+    m = get(case.name)
+    p = {"W": np.ones((2, 3)), "b": np.zeros(3)}
+    g = {"W": np.full((2, 3), 0.1), "b": np.full(3, -0.2)}
+    _, state = m.step(p, g, None, case.hparams)
+    raises_untouched(ValueError, r"state\['t'\] must be a non-negative integer step count below 2\*\*53", m.step,
+                     p, g, {**state, "t": 2**60}, case.hparams)
+    bounds = getattr(getattr(m, "RULE", None), "bounds", {})
+    for key, slots in state["slots"].items():
+        for slot in slots:
+            if bounds.get(slot, (None, None))[0] == 0.0:
+                tampered = copy.deepcopy(state)
+                value = tampered["slots"][key][slot]
+                tampered["slots"][key][slot] = -1.0 - value if isinstance(value, float) else value - 1.0
+                raises_untouched(ValueError, rf"slot '{slot}' of param '{key}' has values outside \[0",
+                                 m.step, p, g, tampered, case.hparams)
+
+
+def test_every_second_moment_and_accumulator_is_declared_non_negative():
+    declared = {name: set(getattr(REGISTRY[name], "RULE").bounds) for name in REGISTRY
+                if hasattr(REGISTRY[name], "RULE") and hasattr(REGISTRY[name].RULE, "bounds")}
+    assert declared["adam"] == declared["adamw"] == declared["radam"] == declared["lamb"] == {"v"}
+    assert declared["amsgrad"] == {"v", "v_max"} and declared["adamax"] == {"u"}
+    assert declared["adagrad"] == {"h"} and declared["rmsprop"] == {"v"} and declared["adadelta"] == {"u", "v"}
+    assert declared["adafactor"] == {"row", "col", "v"} and declared["nadam"] == {"v", "mu_product"}
+    assert declared["stable_adamw"] == {"v"} and "v" in declared["muon"]
+
+
+@pytest.mark.parametrize("name", ["bfgs", "lbfgs", "newton"])
+def test_second_order_state_for_another_shape_of_the_same_size_is_refused(name):
+    m = get(name)
+    hp = {"hessian": lambda p: np.eye(6)} if name == "newton" else None
+    _, state = m.step({"w": np.ones((3, 2))}, {"w": np.ones((3, 2))}, None, hp)
+    raises_untouched(ValueError, r"shapes \{'w': \[3, 2\]\}.*other params", m.step, {"w": np.ones((2, 3))},
+                     {"w": np.ones((2, 3))}, state, hp)
+
+
+def test_lbfgs_pairs_must_come_in_pairs_with_positive_curvature():
+    m = get("lbfgs")
+    _, state = m.step(np.ones(3), np.ones(3))
+    _, state = m.step(np.zeros(3), np.full(3, 0.5), state)
+    assert len(state["s"]) == 1
+    raises_untouched(ValueError, "3 vectors 's' but 1", m.step, np.ones(3), np.ones(3),
+                     {**state, "s": state["s"] * 3})
+    raises_untouched(ValueError, r"s\^T y = -", m.step, np.ones(3), np.ones(3), {**state, "y": [-state["y"][0]]})
+
+
+@pytest.mark.parametrize("name", ["lookahead", "ranger"])
+def test_a_lookahead_state_without_its_inner_part_is_refused(name):
+    m = get(name)
+    p, g = np.ones(3), np.full(3, 0.1)
+    _, state = m.step(p, g)
+    _, state = m.step(p, g, state)
+    without = {k: v for k, v in state.items() if k != "inner"}
+    raises_untouched(ValueError, "has no 'inner' part", m.step, p, g, without)
+    raises_untouched(ValueError, r"state\['inner'\] has taken 1 steps but the .* state 2", m.step, p, g,
+                     {**state, "inner": m.step(p, g)[1]["inner"]})
