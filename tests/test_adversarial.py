@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import optimlab
-from optimlab import StepOverflowError
+from optimlab import StepOverflowError, fused
 from optimlab.optimizers import REGISTRY, get
 
 from registry import CASES, defaults_of
@@ -364,3 +364,80 @@ def test_a_lookahead_state_without_its_inner_part_is_refused(name):
     raises_untouched(ValueError, "has no 'inner' part", m.step, p, g, without)
     raises_untouched(ValueError, r"state\['inner'\] has taken 1 steps but the .* state 2", m.step, p, g,
                      {**state, "inner": m.step(p, g)[1]["inner"]})
+
+
+# --- fused steps ------------------------------------------------------------------------------------------
+
+FUSED = list(fused.REGISTRY)
+
+
+@pytest.mark.parametrize("name", FUSED)
+def test_fused_steps_refuse_aliased_and_overlapping_arrays(name):
+    m = fused.REGISTRY[name]
+    a, g = np.ones(8), np.full(8, 0.5)
+    raises_untouched(ValueError, r"params\['w1'\] and params\['w2'\] share memory", m.step, {"w1": a, "w2": a},
+                     {"w1": g, "w2": g})
+    raises_untouched(ValueError, r"params\['x'\] and params\['y'\] share memory", m.step,
+                     {"x": a[:5], "y": a[3:]}, {"x": g[:5], "y": g[3:]})
+    raises_untouched(ValueError, r"params and grads share memory|params\['param'\] and grads\['param'\]", m.step,
+                     a, a)
+    if m.SLOTS:
+        x = np.ones(8)
+        _, state = m.step(x, g)
+        buffers = dict(state["buffers"])
+        buffers[m.SLOTS[0]] = x
+        raises_untouched(ValueError, rf"state buffer '{m.SLOTS[0]}'.*share memory|share memory.*state buffer", m.step,
+                         x, g, {**state, "buffers": buffers})
+    # gradients may share memory with each other: they are only read
+    p = {"w1": np.ones(4), "w2": np.ones(4)}
+    m.step(p, {"w1": g[:4], "w2": g[:4]}, None, {"lr": 0.1})
+    ref, _ = get(name).step({"w1": np.ones(4), "w2": np.ones(4)}, {"w1": g[:4], "w2": g[:4]}, None, {"lr": 0.1})
+    for k in p:
+        np.testing.assert_allclose(p[k], ref[k], rtol=1e-12)
+
+
+@pytest.mark.parametrize("threads", [-1, 0, "2", 2.0, True])
+def test_fused_threads_must_be_a_positive_integer(threads):
+    raises_untouched(ValueError, "argument 'threads' must be an integer", fused.adamw.step, np.ones(4),
+                     np.ones(4), None, None, threads=threads)
+
+
+@pytest.mark.parametrize("value", ["two", "0", "-3", "2.5", ""])
+def test_optimlab_threads_must_be_a_positive_integer(value, monkeypatch):
+    monkeypatch.setenv("OPTIMLAB_THREADS", value)
+    raises_untouched(ValueError, "OPTIMLAB_THREADS must be a positive integer", fused.sgd.step, np.ones(4),
+                     np.ones(4))
+    monkeypatch.setenv("OPTIMLAB_THREADS", " 3 ")
+    assert fused.default_threads() == 3
+
+
+@pytest.mark.parametrize("name", FUSED)
+def test_fused_float16_is_computed_in_float32_like_the_reference(name):
+    """30 steps of zero, tiny and ordinary float16 gradients: the fused step matches the reference float16
+    step (which is the float32 step rounded; see above), SGD, momentum and Lion bit for bit, the Adam
+    family to one float16 ulp; the buffers are float32."""
+    rng = np.random.default_rng(5)
+    p = {"W": rng.standard_normal((37, 29)).astype(np.float16), "b": rng.standard_normal(29).astype(np.float16)}
+    ref, s_f, s_r = copy.deepcopy(p), None, None
+    for t in range(30):
+        g = {k: (rng.standard_normal(v.shape) * (1e-3 if t % 2 else 1.0)).astype(np.float16) for k, v in p.items()}
+        g["W"][0, :5] = 0.0
+        _, s_f = fused.REGISTRY[name].step(p, g, s_f, None, threads=2)
+        ref, s_r = get(name).step(ref, g, s_r)
+    for k in p:
+        assert p[k].dtype == np.float16 and np.isfinite(p[k]).all()
+        if name in ("sgd", "momentum", "lion"):
+            np.testing.assert_array_equal(p[k], ref[k])
+        else:
+            ulps = np.abs(p[k].astype(np.float32) - ref[k]) / np.spacing(np.abs(ref[k])).astype(np.float32)
+            assert ulps.max() <= 1
+    assert all(b.dtype == np.float32 for b in s_f["buffers"].values())
+
+
+def test_fused_adam_float16_issue_example_and_overflowing_gradients():
+    x = np.ones(3, np.float16)
+    fused.adam.step(x, np.array([0, 0.5, 1e-3], np.float16))
+    np.testing.assert_array_equal(x, get("adam").step(np.ones(3, np.float16), np.array([0, 0.5, 1e-3],
+                                                                                          np.float16))[0])
+    raises_untouched(StepOverflowError, "too large for float32", fused.sgd.step, np.ones(2, np.float32),
+                     np.full(2, 1e39), None, None, check_finite=True)

@@ -45,7 +45,7 @@ _OPMATH_BYTES = 4
 def is_floating(dtype) -> bool:
     """A NumPy floating dtype, or ``ml_dtypes``' ``bfloat16`` (which NumPy does not class as floating)."""
     dtype = np.dtype(dtype)
-    return np.issubdtype(dtype, np.floating) or dtype.name == "bfloat16"
+    return dtype.kind == "f" or dtype.name == "bfloat16"
 
 
 def compute_dtype(dtype) -> np.dtype:
