@@ -441,3 +441,83 @@ def test_fused_adam_float16_issue_example_and_overflowing_gradients():
                                                                                           np.float16))[0])
     raises_untouched(StepOverflowError, "too large for float32", fused.sgd.step, np.ones(2, np.float32),
                      np.full(2, 1e39), None, None, check_finite=True)
+
+
+# --- checkpoints ----------------------------------------------------------------------------------------
+
+def _crafted(tmp_path, name, header=None, mark=None, **entries):
+    """An .npz with an optimlab-looking header (a dict, dumped as JSON) or a raw *mark* entry."""
+    import json
+
+    path = tmp_path / name
+    marker = np.array(json.dumps(header)) if mark is None else mark
+    np.savez(path, __optimlab__=marker, **entries)
+    return path
+
+
+def _header(**changes):
+    return {"format": "optimlab-checkpoint-1", "single": False, "order": ["w"], "meta": {}, **changes}
+
+
+def _skeleton(text):
+    return {"params/w": np.ones(2), "state/__skeleton__": np.array(text)}
+
+
+@pytest.mark.parametrize("name,header,mark,entries", [
+    ("list.npz", ["not", "a", "dict"], None, _skeleton("null")),
+    ("number.npz", 3, None, _skeleton("null")),
+    ("numeric_mark.npz", None, np.arange(3), _skeleton("null")),
+    ("format.npz", _header(format="other-2"), None, _skeleton("null")),
+    ("order.npz", _header(order="w"), None, _skeleton("null")),
+    ("order_int.npz", _header(order=[3]), None, _skeleton("null")),
+    ("missing_param.npz", _header(order=["w", "v"]), None, _skeleton("null")),
+    ("single.npz", _header(single="yes"), None, _skeleton("null")),
+    ("single_key.npz", _header(single=True), None, _skeleton("null")),
+    ("meta.npz", _header(meta=[1, 2]), None, _skeleton("null")),
+    ("no_skeleton.npz", _header(), None, {"params/w": np.ones(2)}),
+    ("deep.npz", _header(), None, _skeleton("[" * 100000 + "]" * 100000)),
+    ("deep_dicts.npz", _header(), None, _skeleton('{"__dict__": [["a", ' * 3000 + "1" + "]]}" * 3000)),
+    ("missing_array.npz", _header(), None, _skeleton('{"__array__": "a7"}')),
+    ("unknown_node.npz", _header(), None, _skeleton('{"__tuple__": [1, 2]}')),
+    ("bad_float.npz", _header(), None, _skeleton('{"__float__": "one"}')),
+    ("bad_pairs.npz", _header(), None, _skeleton('{"__dict__": [[1, 2, 3]]}')),
+    ("int_param.npz", _header(), None, {"params/w": np.arange(2), "state/__skeleton__": np.array("null")}),
+    ("object_param.npz", _header(), None, {"params/w": np.array([object()], dtype=object),
+                                           "state/__skeleton__": np.array("null")}),
+])
+def test_load_turns_every_malformed_checkpoint_into_one_value_error(tmp_path, name, header, mark, entries):
+    path = _crafted(tmp_path, name, header, mark, **entries)
+    with pytest.raises(ValueError, match=rf"{name} (is not an optimlab checkpoint|could not be read)") as info:
+        optimlab.load(path)
+    assert type(info.value) is ValueError
+
+
+def test_load_of_other_files_and_bad_arguments(tmp_path):
+    npy = tmp_path / "array.npy"
+    np.save(npy, np.ones(3))
+    with pytest.raises(ValueError, match="array.npy could not be read"):
+        optimlab.load(npy)
+    with pytest.raises(ValueError, match="could not be read"):
+        optimlab.load(tmp_path)  # a folder
+    with pytest.raises(TypeError, match="argument 'path'"):
+        optimlab.load(3)
+    good = tmp_path / "good.npz"
+    optimlab.save(good, {"w": np.ones(2)})
+    with pytest.raises(TypeError, match="argument 'with_meta'"):
+        optimlab.load(good, with_meta="yes")
+
+
+def test_save_refuses_what_load_could_not_read_before_writing(tmp_path):
+    p = {"w": np.ones(2)}
+    target = tmp_path / "ck.npz"
+    with pytest.raises(TypeError, match="dtype object"):
+        optimlab.save(target, p, {"optimizer": "x", "slots": {"w": {"m": np.array([None, 1.0], dtype=object)}}})
+    with pytest.raises(TypeError, match=r"params\['w'\] must have a floating dtype"):
+        optimlab.save(target, {"w": np.array([object()], dtype=object)})
+    with pytest.raises(TypeError, match="argument 'path'"):
+        optimlab.save(None, p)
+    with pytest.raises(ValueError, match="cannot write .*missing"):
+        optimlab.save(tmp_path / "missing" / "ck.npz", p)
+    with pytest.raises(TypeError, match="JSON"):
+        optimlab.save(target, p, None, when=object())
+    assert not target.exists()
