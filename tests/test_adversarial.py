@@ -521,3 +521,216 @@ def test_save_refuses_what_load_could_not_read_before_writing(tmp_path):
     with pytest.raises(TypeError, match="JSON"):
         optimlab.save(target, p, None, when=object())
     assert not target.exists()
+
+
+# --- public helpers: every bad argument gets a clear error naming it -------------------------------------
+
+from optimlab import landscapes, schedules as S  # noqa: E402
+from optimlab.mlp import MLP, grad_check  # noqa: E402
+from optimlab.optimizers import muon, radam  # noqa: E402
+from optimlab.training import clip_by_global_norm, clip_by_value, global_norm, lr_range_test, train  # noqa: E402
+
+_RNG = np.random.default_rng(7)
+NET = MLP([4, 5, 3])
+P0 = NET.init(seed=0)
+X = _RNG.standard_normal((40, 4))
+Y = _RNG.integers(0, 3, 40)
+SHARED = (P0, X, Y)
+
+
+def _train(**kw):
+    kw.setdefault("epochs", 1)
+    return train(NET, kw.pop("params", P0), kw.pop("X", X), kw.pop("y", Y), verbose=False, **kw)
+
+
+def _nan(a, where=(0, 0)):
+    a = np.array(a, dtype=float)
+    a[where] = np.nan
+    return a
+
+
+def _lrt(**kw):
+    return lr_range_test(NET, P0, kw.pop("X", X), Y, steps=kw.pop("steps", 5), **kw)
+
+
+BAD_CALLS = [
+    # train
+    ("train epochs=0", lambda: train(NET, P0, X, Y, epochs=0), "'epochs'"),
+    ("train epochs=1.5", lambda: train(NET, P0, X, Y, epochs=1.5), "'epochs'"),
+    ("train batch_size=0", lambda: _train(batch_size=0), "'batch_size'"),
+    ("train accumulate=-1", lambda: _train(accumulate=-1), "'accumulate'"),
+    ("train l2<0", lambda: _train(l2=-0.1), "'l2'"),
+    ("train weight_decay<0", lambda: _train(weight_decay=-0.1), "'weight_decay'"),
+    ("train weight_decay=nan", lambda: _train(weight_decay=float("nan")), "'weight_decay'"),
+    ("train clip_norm=0", lambda: _train(clip_norm=0.0), "'clip_norm'"),
+    ("train clip_value=nan", lambda: _train(clip_value=float("nan")), "'clip_value'"),
+    ("train patience=0", lambda: _train(early_stopping=0, validation=(X, Y)), "'early_stopping'"),
+    ("train patience<0", lambda: _train(early_stopping=-3, validation=(X, Y)), "'early_stopping'"),
+    ("train monitor", lambda: _train(monitor="val_accuracy"), "'monitor'.*Did you mean 'val_acc'"),
+    ("train seed<0", lambda: _train(seed=-1), "'seed'"),
+    ("train verbose", lambda: train(NET, P0, X, Y, verbose="yes"), "'verbose'"),
+    ("train schedule", lambda: _train(schedule=0.1), "'schedule'"),
+    ("train schedule value", lambda: _train(schedule=lambda t: -1.0), r"'schedule\(0\)'"),
+    ("train hparams", lambda: _train(hparams=[("lr", 0.1)]), "'hparams'"),
+    ("train bad hparam", lambda: _train(hparams={"lr": -1.0}), "hparam 'lr'"),
+    ("train validation", lambda: _train(validation=X), "'validation'"),
+    ("train validation nan", lambda: _train(validation=(_nan(X), Y)), r"'validation\[0\]' contains NaN"),
+    ("train empty", lambda: _train(X=X[:0], y=Y[:0]), "'X' is empty"),
+    ("train X nan", lambda: _train(X=_nan(X)), "'X' contains NaN"),
+    ("train X strings", lambda: _train(X=np.array([["a"] * 4] * 40)), "'X' must be an array of numbers"),
+    ("train y length", lambda: _train(y=Y[:-1]), "rows"),
+    ("train params nan", lambda: _train(params={**P0, "W1": _nan(P0["W1"])}), r"params\['W1'\] contains NaN"),
+    ("train params list", lambda: _train(params=list(P0.values())), "'params' must be a dict"),
+    ("train model", lambda: train(None, P0, X, Y), "'model' must have a loss_and_grads"),
+    ("train state", lambda: _train(state={"optimizer": "sgd", "t": 0, "slots": {}}), "belongs to optimizer 'sgd'"),
+    ("train newton", lambda: _train(optimizer="newton"), "hparam 'hessian' is required"),
+    # the LR range test
+    ("lr_range_test smoothing=0", lambda: _lrt(smoothing=0.0), "'smoothing'"),
+    ("lr_range_test steps=0", lambda: _lrt(steps=0), "'steps'"),
+    ("lr_range_test lr_min=0", lambda: _lrt(lr_min=0.0), "'lr_min'"),
+    ("lr_range_test lr_max<lr_min", lambda: _lrt(lr_min=1.0, lr_max=0.1), "lr_min < lr_max"),
+    ("lr_range_test diverge=1", lambda: _lrt(diverge=1.0), "'diverge'"),
+    ("lr_range_test batch_size=0", lambda: _lrt(batch_size=0), "'batch_size'"),
+    ("lr_range_test empty", lambda: _lrt(X=X[:0]), "'X' is empty"),
+    # clipping
+    ("clip inf", lambda: clip_by_global_norm({"w": np.array([np.inf, 1.0])}, 1.0), r"grads\['w'\] contains NaN or inf"),
+    ("clip nan", lambda: clip_by_value(np.array([np.nan, 1.0]), 1.0), "grads contains NaN or inf"),
+    ("clip ints", lambda: clip_by_global_norm({"w": np.array([30, 40])}, 1.0), r"grads\['w'\] must have a floating"),
+    ("clip max_norm str", lambda: clip_by_global_norm(np.ones(2), "1"), "'max_norm'"),
+    ("clip max_norm inf", lambda: clip_by_global_norm(np.ones(2), float("inf")), "'max_norm'"),
+    ("clip clip_value<0", lambda: clip_by_value(np.ones(2), -1.0), "'clip_value'"),
+    ("global_norm list", lambda: global_norm([1.0, 2.0]), "grads must be a numpy array or a mapping"),
+    # schedules
+    ("constant lr<0", lambda: S.constant(-0.1), "constant: argument 'lr'"),
+    ("constant lr nan", lambda: S.constant(float("nan")), "'lr'"),
+    ("step_decay gamma<0", lambda: S.step_decay(0.1, 10, -0.5), "'gamma'"),
+    ("step_decay step_size=2.5", lambda: S.step_decay(0.1, 2.5), "'step_size'"),
+    ("exponential gamma nan", lambda: S.exponential(0.1, float("nan")), "'gamma'"),
+    ("inverse_time decay_steps=0", lambda: S.inverse_time(0.1, 0.5, decay_steps=0), "'decay_steps'"),
+    ("cosine T_max=0", lambda: S.cosine(0.1, 0), "'T_max'"),
+    ("cosine eta_min<0", lambda: S.cosine(0.1, 10, eta_min=-1.0), "'eta_min'"),
+    ("polynomial power<0", lambda: S.polynomial(0.1, 10, power=-1.0), "'power'"),
+    ("linear total_iters=0", lambda: S.linear(0.1, total_iters=0), "'total_iters'"),
+    ("warmup schedule", lambda: S.warmup(0.1, 5), "'schedule'"),
+    ("warmup start_factor", lambda: S.warmup(S.constant(0.1), 5, start_factor=2.0), "'start_factor'"),
+    ("one_cycle pct_start=0", lambda: S.one_cycle(0.1, 100, pct_start=0.0), "'pct_start'"),
+    ("one_cycle pct_start=1", lambda: S.one_cycle(0.1, 100, pct_start=1.0), "'pct_start'"),
+    ("one_cycle div_factor=0", lambda: S.one_cycle(0.1, 100, div_factor=0.0), "'div_factor'"),
+    ("one_cycle final_div_factor=0", lambda: S.one_cycle(0.1, 100, final_div_factor=0), "'final_div_factor'"),
+    ("one_cycle anneal", lambda: S.one_cycle(0.1, 100, anneal="cosine"), "'anneal'.*Did you mean 'cos'"),
+    ("one_cycle pct_final", lambda: S.one_cycle(0.1, 100, three_phase=True, boundaries="optax", pct_final=0.2),
+     "'pct_final'"),
+    ("cyclic step_size_down=0", lambda: S.cyclic(0.01, 0.1, 10, step_size_down=0), "'step_size_down'"),
+    ("schedule fractional t", lambda: S.constant(0.1)(2.5), "step must be an integer >= 0; got 2.5"),
+    ("schedule fractional t array", lambda: S.constant(0.1)(np.array([1, 1.5])), "got 1.5"),
+    ("schedule negative t", lambda: S.constant(0.1)(-1), ">= 0"),
+    ("schedule t str", lambda: S.constant(0.1)("3"), "step must be an integer"),
+    ("plateau metric nan", lambda: S.reduce_on_plateau(float("nan"), 0.1), "'metric'"),
+    ("plateau factor=1", lambda: S.reduce_on_plateau(1.0, 0.1, factor=1.0), "'factor'"),
+    ("plateau patience<0", lambda: S.reduce_on_plateau(1.0, 0.1, patience=-1), "'patience'"),
+    ("plateau state", lambda: S.reduce_on_plateau(1.0, 0.1, {"best": 1.0}), "'state'"),
+    # minimize
+    ("minimize c1<0", lambda: optimlab.minimize(landscapes.rosenbrock().fun, [0.0, 0.0], c1=-1.0), "'c1'"),
+    ("minimize c2<c1", lambda: optimlab.minimize(landscapes.rosenbrock().fun, [0.0, 0.0], line_search="wolfe",
+                                                  c1=0.5, c2=0.4), "c1 < c2"),
+    ("minimize shrink=1", lambda: optimlab.minimize(landscapes.rosenbrock().fun, [0.0, 0.0], shrink=1.0), "'shrink'"),
+    ("minimize max_backtracks=0", lambda: optimlab.minimize(landscapes.rosenbrock().fun, [0.0, 0.0],
+                                                            max_backtracks=0), "'max_backtracks'"),
+    ("minimize steps<0", lambda: optimlab.minimize(landscapes.rosenbrock().fun, [0.0, 0.0], steps=-1), "'steps'"),
+    ("minimize gtol nan", lambda: optimlab.minimize(landscapes.rosenbrock().fun, [0.0, 0.0], gtol=float("nan")),
+     "'gtol'"),
+    ("minimize x0 nan", lambda: optimlab.minimize(landscapes.rosenbrock().fun, [np.nan, 0.0]), "'x0' contains NaN"),
+    ("minimize fun", lambda: optimlab.minimize(3, [0.0, 0.0]), "'fun' must be a callable"),
+    ("minimize fun returns", lambda: optimlab.minimize(lambda x: 1.0, [0.0, 0.0]), "must return \\(value, gradient\\)"),
+    ("minimize fun gradient shape", lambda: optimlab.minimize(lambda x: (1.0, np.ones(3)), [0.0, 0.0]),
+     "gradient of shape \\(3,\\)"),
+    ("minimize NaN everywhere", lambda: optimlab.minimize(lambda x: (np.nan, np.zeros(2)), [0.0, 0.0]),
+     "NaN or inf at x0"),
+    ("minimize bad hparam", lambda: optimlab.minimize(landscapes.rosenbrock().fun, [0.0, 0.0], "adam", {"lr": -1}),
+     "hparam 'lr'"),
+    # the MLP
+    ("MLP init dtype int", lambda: NET.init(dtype=int), "'dtype' must be a floating dtype"),
+    ("MLP init dtype nonsense", lambda: NET.init(dtype="floaty"), "'dtype'"),
+    ("MLP init std=0", lambda: NET.init(scheme="normal", std=0.0), "'std'"),
+    ("MLP init seed<0", lambda: NET.init(seed=-1), "'seed'"),
+    ("MLP sizes str", lambda: MLP("784-10"), "'sizes'"),
+    ("MLP sizes bool", lambda: MLP([2, True]), "sizes"),
+    ("MLP activation", lambda: MLP([2, 3], activation=3), "'activation'"),
+    ("MLP loss l2<0", lambda: NET.loss(P0, X, Y, l2=-1.0), "'l2'"),
+    ("MLP loss X nan", lambda: NET.loss(P0, _nan(X), Y), "'X' contains NaN"),
+    ("MLP loss no rows", lambda: NET.loss(P0, X[:0], Y[:0]), "no rows"),
+    ("MLP params list", lambda: NET.forward(list(P0.values()), X), "params must be a dict"),
+    ("grad_check eps=0", lambda: grad_check(lambda p: NET.loss_and_grads(p, X, Y), P0, eps=0.0), "'eps'"),
+    ("grad_check max_entries=0", lambda: grad_check(lambda p: NET.loss_and_grads(p, X, Y), P0, max_entries=0),
+     "'max_entries'"),
+    # landscapes
+    ("rosenbrock a nan", lambda: landscapes.rosenbrock(a=float("nan")), "'a'"),
+    ("rosenbrock b<0", lambda: landscapes.rosenbrock(b=-1.0), "'b'"),
+    ("ravine condition nan", lambda: landscapes.ravine(condition=float("nan")), "'condition'"),
+    ("ravine angle inf", lambda: landscapes.ravine(angle=float("inf")), "'angle'"),
+    ("double_well tilt nan", lambda: landscapes.double_well(float("nan")), "'tilt'"),
+    ("double_well tilt str", lambda: landscapes.double_well("0.3"), "'tilt'"),
+    ("Quadratic A nan", lambda: landscapes.Quadratic([[1.0, np.nan], [np.nan, 1.0]]), "'A' contains NaN"),
+    ("Quadratic b shape", lambda: landscapes.Quadratic(np.eye(2), b=[1.0, 2.0, 3.0]), "'b' must have shape"),
+    ("landscape name", lambda: landscapes.get(3), "landscape name must be a string"),
+    ("landscape kwarg", lambda: landscapes.get("ravine", conditon=3.0), "Did you mean 'condition'"),
+    ("landscape grid num", lambda: landscapes.rosenbrock().grid(1), "'num'"),
+    # formula helpers
+    ("radam.rho t=0", lambda: radam.rho(0), "'t' must be a step number >= 1"),
+    ("radam.rho t=1.5", lambda: radam.rho(1.5), "'t'"),
+    ("radam.rho beta2=1", lambda: radam.rho(5, beta2=1.0), "'beta2'"),
+    ("radam.rectification array", lambda: radam.rectification(np.arange(3)), "'t'"),
+    ("orthogonalize nan", lambda: muon.orthogonalize(_nan(np.eye(2))), "'G' contains NaN"),
+    ("orthogonalize steps", lambda: muon.orthogonalize(np.eye(2), steps=-1), "'steps'"),
+    ("orthogonalize eps", lambda: muon.orthogonalize(np.eye(2), eps=0.0), "'eps'"),
+    ("ns_polynomial steps", lambda: muon.ns_polynomial(0.5, steps=1.5), "'steps'"),
+    ("ns_polynomial sigma", lambda: muon.ns_polynomial("half"), "'sigma'"),
+    ("flat_params dtype", lambda: fused.flat_params({"w": np.ones(2)}, dtype=int), "'dtype'"),
+]
+
+
+@pytest.mark.parametrize("label,call,match", BAD_CALLS, ids=[b[0] for b in BAD_CALLS])
+def test_every_public_helper_names_the_bad_argument(label, call, match):
+    before = copy.deepcopy(SHARED)
+    with pytest.raises(ValueError, match=match) as info:  # InputTypeError and StepOverflowError are ValueErrors
+        call()
+    assert "check_finite" not in str(info.value) or label.startswith("clip")  # no flag the helper lacks
+    assert deep_equal(before, SHARED)
+
+
+def test_train_reports_divergence_without_blaming_a_gradient_key():
+    for lr in (1e6, 1e200):  # the loss overflows first; the update overflows first
+        with pytest.raises(ValueError, match=r"train: the run diverged at step \d+ .*lower the learning rate") as info:
+            _train(optimizer="sgd", hparams={"lr": lr}, epochs=20)
+        assert "check_finite" not in str(info.value)
+
+
+def test_clipping_huge_finite_gradients_and_keeping_the_dtype():
+    clipped, norm = clip_by_global_norm({"a": np.array([3e200]), "b": np.array([4e200])}, 1.0)
+    assert norm == pytest.approx(5e200, rel=1e-15)
+    np.testing.assert_allclose([clipped["a"][0], clipped["b"][0]], [0.6, 0.8], rtol=1e-15)
+    small = np.array([0.3, -0.4], np.float16)
+    out, _ = clip_by_global_norm(small, 0.25)
+    assert out.dtype == np.float16 and np.allclose(out, [0.15, -0.2], atol=1e-3)
+    np.testing.assert_array_equal(clip_by_value(np.array([-5.0, 0.5, 7.0]), 1.0), [-1.0, 0.5, 1.0])
+
+
+def test_schedules_accept_integral_steps_of_any_type():
+    s = S.exponential(1.0, 0.5)
+    assert s(3) == s(3.0) == s(np.int64(3)) == s(np.array(3)) == 0.125
+    np.testing.assert_array_equal(s(np.array([0.0, 2.0])), [1.0, 0.25])
+
+
+def test_minimize_never_accepts_a_nan_trial_point():
+    f = landscapes.rosenbrock()
+
+    def fenced(x):  # NaN outside a disc around the start: long trial steps land there
+        value, g = f.fun(x)
+        return (value, g) if np.linalg.norm(x - f.start) < 0.3 else (np.nan, np.full(2, np.nan))
+
+    for search in ("armijo", "wolfe"):
+        r = optimlab.minimize(fenced, f.start, "bfgs", steps=50, line_search=search)
+        assert np.isfinite(r.values).all() and np.all(np.diff(r.values) <= 0)
+        assert np.all(np.linalg.norm(r.path - f.start, axis=1) < 0.3)
+    r = optimlab.minimize(fenced, f.start, "sgd", {"lr": 0.01}, steps=50, line_search=None)
+    assert not r.converged and "diverged" in r.message and np.isfinite(r.values).all()

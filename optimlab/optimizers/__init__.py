@@ -62,6 +62,13 @@ naming the argument, key, slot or hparam at fault; nothing is ever modified):
 
 ``check_finite=False`` turns the NaN/inf checks of inputs and results off, to
 show an optimizer diverging.
+
+optimlab's other public functions (training, clipping, schedules,
+``minimize``, the MLP, the landscapes, checkpoints, ``radam.rho``,
+``muon.orthogonalize``...) check their arguments the same way, naming the
+function and the argument.  The pieces of an update rule that a step calls
+with values it has already checked (``adam.moments``, ``lars.trust_ratio``,
+``lamb.direction``, ``_math.ema``...) do not check them again.
 """
 
 from __future__ import annotations

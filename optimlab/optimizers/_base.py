@@ -114,12 +114,12 @@ def as_tree(params: Any, name: str = "params") -> tuple[dict, bool]:
     return tree, single
 
 
-def check_finite_tree(tree: dict, single: bool, name: str = "params") -> None:
-    """Every array of *tree* must be finite (``ValueError`` naming the first that is not)."""
+def check_finite_tree(tree: dict, single: bool, name: str = "params",
+                      hint: str = "refusing to step (pass check_finite=False to allow)") -> None:
+    """Every array of *tree* must be finite (``ValueError`` naming the first that is not, then *hint*)."""
     for key, x in tree.items():
         if not all_finite(x):
-            raise ValueError(f"{_label(name, key, single)} contains NaN or inf; refusing to step "
-                             "(pass check_finite=False to allow)")
+            raise ValueError(f"{_label(name, key, single)} contains NaN or inf; {hint}")
 
 
 def match_grads(tree: dict, grads: Any, single: bool, check_finite: bool = True, dtypes: Mapping | None = None) -> dict:

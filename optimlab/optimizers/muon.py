@@ -88,9 +88,9 @@ import math
 
 import numpy as np
 
-from .._errors import suggest
+from .._errors import InputTypeError, suggest
 from . import adam, adamw
-from ._base import Rule, as_tree
+from ._base import Rule, as_tree, is_floating
 from ._hparams import Bool, Choice, Hparams, Int, KeySelector, Real, decay_rate, epsilon
 from ._math import norm
 
@@ -129,6 +129,12 @@ def orthogonalize(G, steps=5, eps=1e-7):
     G = np.asarray(G)
     if G.ndim != 2:
         raise ValueError(f"orthogonalize needs a 2-D array; got shape {G.shape}")
+    if G.dtype.kind not in "fiu" and not is_floating(G.dtype):
+        raise InputTypeError(f"orthogonalize: argument 'G' must be an array of numbers; got dtype {G.dtype}")
+    if not np.isfinite(G).all():
+        raise ValueError("orthogonalize: argument 'G' contains NaN or inf")
+    steps = HPARAMS.specs["ns_steps"].check("steps", steps, kind="orthogonalize: argument")
+    eps = HPARAMS.specs["eps"].check("eps", eps, kind="orthogonalize: argument")
     a, b, c = NS_COEFFICIENTS
     X = G.astype(np.float64)
     tall = X.shape[0] > X.shape[1]
@@ -145,8 +151,12 @@ def orthogonalize(G, steps=5, eps=1e-7):
 
 def ns_polynomial(sigma, steps=1):
     r"""What ``steps`` Newton-Schulz iterations do to a singular value: :math:`p^{\circ k}(\sigma)`."""
+    steps = HPARAMS.specs["ns_steps"].check("steps", steps, kind="ns_polynomial: argument")
+    try:
+        s = np.asarray(sigma, dtype=float)
+    except (TypeError, ValueError):
+        raise InputTypeError(f"ns_polynomial: argument 'sigma' must be numbers; got {type(sigma).__name__}") from None
     a, b, c = NS_COEFFICIENTS
-    s = np.asarray(sigma, dtype=float)
     for _ in range(steps):
         s = a * s + b * s**3 + c * s**5
     return s
