@@ -734,3 +734,87 @@ def test_minimize_never_accepts_a_nan_trial_point():
         assert np.all(np.linalg.norm(r.path - f.start, axis=1) < 0.3)
     r = optimlab.minimize(fenced, f.start, "sgd", {"lr": 0.01}, steps=50, line_search=None)
     assert not r.converged and "diverged" in r.message and np.isfinite(r.values).all()
+
+
+# --- the command line -------------------------------------------------------------------------------------
+
+from optimlab import cli  # noqa: E402
+
+BAD_COMMANDS = [
+    (["race", "--optimizers", "sgd,adma"], "argument --optimizers: unknown optimizer 'adma'.*Did you mean.*'adam'"),
+    (["race", "--optimizers", ","], "argument --optimizers"),
+    (["race", "--landscape", "rosenbrok"], "unknown landscape 'rosenbrok'.*Did you mean 'rosenbrock'"),
+    (["race", "--steps", "-5"], "argument --steps: expected a positive integer; got '-5'"),
+    (["race", "--steps", "ten"], "argument --steps"),
+    (["race", "--out", "{tmp}/missing/race.png"], "argument --out: the folder .*missing.* does not exist"),
+    (["race", "--out", "{tmp}"], "argument --out: .* is a folder"),
+    (["race", "--gif", "{tmp}/missing/race.gif"], "argument --gif"),
+    (["train", "--epochs", "0"], "argument --epochs: expected a positive integer"),
+    (["train", "--batch-size", "-3"], "argument --batch-size"),
+    (["train", "--seed", "-1"], "argument --seed"),
+    (["train", "--optimizers", "lasr"], "Did you mean 'lars'"),
+    (["train", "--optimizers", "sgd,bfgs"], "bfgs is a full-batch second-order method.*--allow-second-order"),
+    (["train", "--optimizers", "newton", "--allow-second-order"], "newton needs the Hessian"),
+    (["train", "--out", "{tmp}/missing/curves.png"], "argument --out"),
+    (["bench", "fused", "--size", "16Q"], "argument --size: size must look like 16M"),
+    (["bench", "fused", "--size", "0"], "argument --size: size must be positive"),
+    (["bench", "fused", "--repeat", "0"], "argument --repeat"),
+    (["bench", "fused", "--threads", "0"], "argument --threads"),
+    (["bench", "fused", "--optimizer", "adma"], "Did you mean 'adam'"),
+    (["bench", "mlp", "--batch", "-3"], "argument --batch"),
+    (["bench", "fsed"], "argument what: invalid choice"),
+    (["tour", "--out", "{file}"], "argument --out: .* is not a folder"),
+    (["check", "{tmp}/student.py:step", "adma"], "argument OPTIMIZER: unknown optimizer 'adma'"),
+    (["check", "{tmp}/student.py:step", "sgd", "--hparams", "{{lr: 1}}"], "argument --hparams: not valid JSON"),
+    (["check", "{tmp}/student.py:step", "sgd", "--hparams", "[1]"], "argument --hparams: expected a JSON object"),
+    (["check", "{tmp}/student.py:step", "sgd", "--hparams", '{{"lr": -1}}'], "hparam 'lr'"),
+    (["check", "{tmp}/student.py:step", "sgd", "--steps", "0"], "argument --steps"),
+    (["check", "{tmp}/nofile.py:step", "sgd"], "no such file"),
+    (["check", "{tmp}/student.py:nope", "sgd"], "has no function 'nope'"),
+    (["lsit"], "invalid choice: 'lsit'"),
+]
+
+
+@pytest.mark.parametrize("argv,match", BAD_COMMANDS, ids=[" ".join(a) for a, _ in BAD_COMMANDS])
+def test_every_bad_command_line_gets_one_error_line_and_status_2(argv, match, tmp_path, capsys):
+    import re
+
+    (tmp_path / "student.py").write_text("def step(w, dw, config=None):\n    return w - 0.01 * dw, config\n")
+    (tmp_path / "afile").write_text("")
+    argv = [a.format(tmp=tmp_path, file=tmp_path / "afile") for a in argv]
+    try:
+        status = cli.main(argv)
+    except SystemExit as exc:
+        status = exc.code
+    out, err = capsys.readouterr()
+    assert status == 2
+    assert err.startswith("optimlab: error: ") and err.count("\n") == 1, err  # one line, no traceback
+    assert re.search(match, err), err
+    assert list(tmp_path.iterdir()) == sorted(tmp_path.iterdir()) and {p.name for p in tmp_path.iterdir()} == \
+        {"student.py", "afile"}  # nothing written
+
+
+def test_help_shows_every_default():
+    parser = cli.build_parser()
+    subparsers = next(a for a in parser._actions if isinstance(a, __import__("argparse")._SubParsersAction))
+    for name, sub in subparsers.choices.items():
+        text = sub.format_help()
+        for action in sub._actions:
+            if action.default not in (None, False, "==SUPPRESS==") and action.option_strings and action.help:
+                assert f"(default: {action.default}" in " ".join(text.split()).replace("( default", "(default") \
+                    or f"default: {action.default}" in " ".join(text.split()), (name, action.dest)
+
+
+def test_race_and_train_say_when_an_optimizer_runs_untuned():
+    assert cli.untuned_race("rosenbrock", ("adam", "lars", "newton")) == ["newton"]
+    assert cli.untuned_race("saddle", ("adam", "lamb")) == ["lamb"]
+    assert "lars" in cli.untuned_train(("sgd", "lars", "adam")) and "sgd" not in cli.untuned_train(("sgd",))
+
+
+def test_race_prints_the_untuned_note(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    assert cli.main(["race", "--landscape", "saddle", "--optimizers", "adam,lamb", "--steps", "3",
+                     "--out", str(tmp_path / "r.png")]) == 0
+    err = capsys.readouterr().err
+    assert "optimlab: note: lamb has no hparams tuned for saddle: it runs with its defaults (lr=0.001" in err
+    assert "note: adam" not in err
