@@ -525,7 +525,7 @@ def test_save_refuses_what_load_could_not_read_before_writing(tmp_path):
 
 # --- public helpers: every bad argument gets a clear error naming it -------------------------------------
 
-from optimlab import landscapes, schedules as S  # noqa: E402
+from optimlab import bench, landscapes, schedules as S  # noqa: E402
 from optimlab.mlp import MLP, grad_check  # noqa: E402
 from optimlab.optimizers import muon, radam  # noqa: E402
 from optimlab.training import clip_by_global_norm, clip_by_value, global_norm, lr_range_test, train  # noqa: E402
@@ -686,6 +686,16 @@ BAD_CALLS = [
     ("ns_polynomial steps", lambda: muon.ns_polynomial(0.5, steps=1.5), "'steps'"),
     ("ns_polynomial sigma", lambda: muon.ns_polynomial("half"), "'sigma'"),
     ("flat_params dtype", lambda: fused.flat_params({"w": np.ones(2)}, dtype=int), "'dtype'"),
+    # optimlab.check and the benchmarks
+    ("check seed", lambda: optimlab.check(lambda *a: a, "sgd", seed=-1), "'seed'"),
+    ("check hparams", lambda: optimlab.check(lambda *a: a, "sgd", hparams=[("lr", 1.0)]), "'hparams'"),
+    ("bench_fused size", lambda: bench.bench_fused(size=0), "'size'"),
+    ("bench_fused dtype", lambda: bench.bench_fused(size=8, dtype="float16"), "'dtype'"),
+    ("bench_fused threads", lambda: bench.bench_fused(size=8, threads=-2), "'threads'"),
+    ("bench_mlp batch", lambda: bench.bench_mlp(batch=0), "'batch'"),
+    ("parse_size", lambda: bench.parse_size(None), "size must be"),
+    ("median_time repeat", lambda: bench.median_time(lambda: None, repeat=0), "'repeat'"),
+    ("list_table width", lambda: __import__("optimlab.cli").cli.list_table(width=0), "'width'"),
 ]
 
 
