@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ._errors import InputTypeError
+from .optimizers._base import is_floating
 from .optimizers._hparams import Bool, Choice, Function, Int, OptionalMapping, Real
 
 
@@ -62,6 +63,18 @@ def seed(function: str, value: Any) -> int | None:
     return integer(function, "seed", value, 0, optional=True)
 
 
+def floating_dtype(function: str, name: str, value: Any) -> np.dtype:
+    """A floating dtype (float16, float32, float64; bfloat16 with ml_dtypes), given as a dtype, type or name."""
+    try:
+        dtype = np.dtype(value)
+    except TypeError:
+        dtype = None
+    if dtype is None or not is_floating(dtype):
+        raise InputTypeError(f"{function}: argument {name!r} must be a floating dtype (float16, float32, float64); "
+                             f"got {value!r}")
+    return dtype
+
+
 def array(function: str, name: str, value: Any, *, ndim=None, finite=True, nonempty=True,
           kinds="fiu") -> np.ndarray:
     """An array-like of numbers (dtype kinds *kinds*: float, int, unsigned), with the given *ndim*, non-empty
@@ -71,7 +84,7 @@ def array(function: str, name: str, value: Any, *, ndim=None, finite=True, nonem
     except (TypeError, ValueError) as exc:
         raise InputTypeError(f"{function}: argument {name!r} must be an array of numbers; got "
                              f"{type(value).__name__} ({exc})") from None
-    if out.dtype.kind not in kinds and not (out.dtype.name == "bfloat16" and "f" in kinds):
+    if out.dtype.kind not in kinds and not (is_floating(out.dtype) and "f" in kinds):
         raise InputTypeError(f"{function}: argument {name!r} must be an array of numbers; got dtype {out.dtype}")
     if ndim is not None and out.ndim != ndim:
         raise ValueError(f"{function}: argument {name!r} must have {ndim} dimension{'s' * (ndim != 1)}; "

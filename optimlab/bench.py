@@ -38,11 +38,7 @@ def parse_size(text) -> int:
 
 def _dtype_name(function, dtype) -> str:
     """'float32' or 'float64', from a name or a dtype (the dtypes the benchmarks time)."""
-    try:
-        name = np.dtype(dtype).name
-    except TypeError:
-        raise InputTypeError(f"{function}: argument 'dtype' must be float32 or float64; got {dtype!r}") from None
-    return _args.choice(function, "dtype", name, ("float32", "float64"))
+    return _args.choice(function, "dtype", _args.floating_dtype(function, "dtype", dtype).name, ("float32", "float64"))
 
 
 def median_time(fn, repeat=7, warmup=1):

@@ -36,7 +36,6 @@ import numpy as np
 
 from . import _args
 from ._errors import InputTypeError, suggest
-from .optimizers._base import is_floating
 
 LEAKY_SLOPE = 0.01
 
@@ -102,13 +101,7 @@ class MLP:
         if not isinstance(scheme, str) or scheme not in SCHEMES:
             raise ValueError(f"unknown init scheme {scheme!r}; known: {', '.join(SCHEMES)}." + suggest(scheme, SCHEMES))
         std = _args.real("MLP.init", "std", std, 0.0, low_open=True)
-        try:
-            dtype = np.dtype(dtype)
-        except TypeError:
-            raise InputTypeError(f"MLP.init: argument 'dtype' must be a floating dtype; got {dtype!r}") from None
-        if not is_floating(dtype):
-            raise InputTypeError(f"MLP.init: argument 'dtype' must be a floating dtype (float16, float32, float64); "
-                                 f"got {dtype} (integer weights would all round to zero)")
+        dtype = _args.floating_dtype("MLP.init", "dtype", dtype)  # integer weights would all round to zero
         rng = np.random.default_rng(seed)
         params = {}
         for l, (fan_in, fan_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:]), start=1):

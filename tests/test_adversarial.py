@@ -283,12 +283,17 @@ def _first_array_slot(state):
     return None
 
 
+def _one_step(m, case):
+    """Small params, grads, and the state after one step with the case's hparams."""
+    p = {"W": np.ones((2, 3)), "b": np.zeros(3)}
+    g = {"W": np.full((2, 3), 0.1), "b": np.full(3, -0.2)}
+    return p, g, m.step(p, g, None, case.hparams)[1]
+
+
 @params_case
 def test_nan_or_inf_in_params_or_state_is_refused_naming_it(case):
     m = get(case.name)
-    p = {"W": np.ones((2, 3)), "b": np.zeros(3)}
-    g = {"W": np.full((2, 3), 0.1), "b": np.full(3, -0.2)}
-    _, state = m.step(p, g, None, case.hparams)
+    p, g, state = _one_step(m, case)
     bad = p["W"].copy()
     bad[0, 1] = np.nan
     raises_untouched(ValueError, r"params\['W'\] contains NaN", m.step, {**p, "W": bad}, g, state, case.hparams)
@@ -309,9 +314,7 @@ def test_nan_or_inf_in_params_or_state_is_refused_naming_it(case):
 @params_case
 def test_impossible_slot_values_and_step_counts_are_refused(case):
     m = get(case.name)
-    p = {"W": np.ones((2, 3)), "b": np.zeros(3)}
-    g = {"W": np.full((2, 3), 0.1), "b": np.full(3, -0.2)}
-    _, state = m.step(p, g, None, case.hparams)
+    p, g, state = _one_step(m, case)
     raises_untouched(ValueError, r"state\['t'\] must be a non-negative integer step count below 2\*\*53", m.step,
                      p, g, {**state, "t": 2**60}, case.hparams)
     bounds = getattr(getattr(m, "RULE", None), "bounds", {})

@@ -24,8 +24,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from .. import _args
 from .._errors import InputTypeError
-from ..optimizers._base import all_finite, as_tree, check_owner, compute_dtype, is_floating, match_grads
+from ..optimizers._base import all_finite, as_tree, check_owner, compute_dtype, match_grads
 from ..optimizers._hparams import Int
 
 #: Elements per block: 4 arrays of the block (param, grad, two moments) plus two scratch arrays
@@ -80,12 +81,7 @@ def flat_params(params, dtype=None):
     updates the buffer.)
     """
     tree, _ = as_tree(params)
-    try:
-        dtype = np.dtype(dtype or next(iter(tree.values())).dtype)
-    except TypeError:
-        raise InputTypeError(f"flat_params: argument 'dtype' must be a floating dtype; got {dtype!r}") from None
-    if not is_floating(dtype):
-        raise InputTypeError(f"flat_params: argument 'dtype' must be a floating dtype; got {dtype}")
+    dtype = _args.floating_dtype("flat_params", "dtype", dtype or next(iter(tree.values())).dtype)
     buffer = np.empty(sum(v.size for v in tree.values()), dtype=dtype)
     out, start = {}, 0
     for key, value in tree.items():
