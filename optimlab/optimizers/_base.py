@@ -70,7 +70,7 @@ def finfo(dtype):
 
 def all_finite(x) -> bool:
     """True if every entry of the array *x* is finite (an empty array is)."""
-    return bool(np.isfinite(x).all())
+    return bool(np.logical_and.reduce(np.isfinite(x), axis=None))
 
 
 def ignoring_fp_warnings(active: bool = True):
@@ -202,11 +202,15 @@ def _check_slot_value(where: str, value, ref, check_finite: bool, bounds) -> Non
                              "in: the param's own, float32 for float16/bfloat16 params)")
     elif isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ValueError(f"{where} must be a number; got {value!r}")
-    if check_finite and not all_finite(value):
-        raise ValueError(f"{where} contains NaN or inf; refusing to step (pass check_finite=False to allow)")
     if bounds is not None and np.size(value):
+        lo, hi = (float(value.min()), float(value.max())) if isinstance(value, np.ndarray) else (value, value)
+        finite = math.isfinite(lo) and math.isfinite(hi)  # min and max carry any NaN or inf along
+    else:
+        finite = all_finite(value) if check_finite else True
+    if check_finite and not finite:
+        raise ValueError(f"{where} contains NaN or inf; refusing to step (pass check_finite=False to allow)")
+    if bounds is not None and np.size(value) and finite:
         low, high = bounds
-        lo, hi = float(np.min(value)), float(np.max(value))
         if (low is not None and lo < low) or (high is not None and hi > high):
             span = f"[{'-inf' if low is None else f'{low:g}'}, {'inf' if high is None else f'{high:g}'}]"
             raise ValueError(f"{where} has values outside {span} (from {lo:.3g} to {hi:.3g}), which this "
