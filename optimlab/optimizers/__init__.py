@@ -40,8 +40,9 @@ Hyperparameter ranges follow two rules wherever they apply: an **epsilon that
 guards a division or a root must be > 0** (with 0 a zero gradient entry gives
 0/0), and the **decay rate of a moving average that starts at zero is in
 [0, 1)** (at 1 the average never leaves zero; LARS's ``dampening`` likewise,
-as its buffer starts at zero).  Every range is in the module's ``HPARAMS`` and
-in ``optimlab list``.
+as its buffer starts at zero).  Every range is in the module's ``HPARAMS``
+(``adam.HPARAMS.specs["eps"].describe()``), and the error for a value out of
+range states it.
 
 Errors (every one is a ``ValueError``, raised before anything is computed and
 naming the argument, key, slot or hparam at fault; nothing is ever modified):
