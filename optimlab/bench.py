@@ -29,7 +29,7 @@ def parse_size(text) -> int:
     number = text[:-1] if scale > 1 else text
     try:
         value = int(float(number) * scale)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise ValueError(f"size must look like 16M, 300K or 1000; got {text!r}") from None
     if value < 1:
         raise ValueError(f"size must be positive; got {text!r}")

@@ -59,7 +59,7 @@ class Landscape(ABC):
     def _points(self, p):
         try:
             p = np.asarray(p, dtype=float)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise InputTypeError(f"{self.name}: points must be real numbers; got {type(p).__name__}") from None
         if p.ndim == 0 or p.shape[-1] != self.dim:
             raise ValueError(f"{self.name} is {self.dim}-dimensional: points need shape (..., {self.dim}); got {p.shape}")

@@ -194,11 +194,15 @@ def grad_check(fun, params, eps=1e-6, max_entries=None, seed=0):
     if not isinstance(params, dict) or not params:
         raise InputTypeError(f"grad_check: argument 'params' must be a non-empty dict of arrays; got "
                              f"{type(params).__name__}")
-    eps = _args.real("grad_check", "eps", eps, 0.0, low_open=True)
+    eps = _args.real("grad_check", "eps", eps, 0.0, 1.0, low_open=True)  # a finite-difference step
     max_entries = _args.integer("grad_check", "max_entries", max_entries, 1, optional=True)
     _args.seed("grad_check", seed)
     base = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
-    _, grads = fun(base)
+    out = fun(base)
+    if not (isinstance(out, tuple) and len(out) == 2 and isinstance(out[1], dict) and set(out[1]) >= set(base)):
+        raise InputTypeError("grad_check: fun(params) must return (loss, {name: gradient}) with a gradient for "
+                             f"every param; got {type(out).__name__}")
+    grads = out[1]
     rng = np.random.default_rng(seed)
     errors = {}
     for key, value in base.items():

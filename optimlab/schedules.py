@@ -37,7 +37,8 @@ import numbers
 import numpy as np
 
 from . import _args
-from ._errors import InputTypeError
+from ._errors import InputTypeError, StepOverflowError
+from .optimizers._base import MAX_STEPS
 
 
 class Schedule:
@@ -49,7 +50,15 @@ class Schedule:
 
     def __call__(self, t):
         if np.ndim(t) == 0:
-            return float(self._fn(_step(t)))
+            t = _step(t)
+            try:
+                value = float(self._fn(t))
+            except (OverflowError, ZeroDivisionError) as exc:
+                value = exc
+            if isinstance(value, Exception) or not math.isfinite(value):
+                raise StepOverflowError(f"{self.name}: the rate at step {t} is not a finite number "
+                                        f"({value}): its arguments are beyond what a float can follow")
+            return value
         steps = np.asarray(t)
         return np.array([self(s) for s in steps.ravel()]).reshape(steps.shape)
 
@@ -66,8 +75,8 @@ def _step(t) -> int:
     if isinstance(t, (bool, np.bool_)) or not isinstance(t, numbers.Real):
         raise InputTypeError(f"schedule: the step must be an integer >= 0; got {t!r} of type "
                              f"{type(t).__name__}")
-    if not (math.isfinite(t) and t == int(t) and t >= 0):
-        raise ValueError(f"schedule: the step must be an integer >= 0; got {t!r}")
+    if not (math.isfinite(t) and t == int(t) and 0 <= t < MAX_STEPS):
+        raise ValueError(f"schedule: the step must be an integer >= 0 (below 2**53); got {t!r}")
     return int(t)
 
 
@@ -77,8 +86,8 @@ def _rate(function, name, value):
 
 
 def _period(function, name, value):
-    """A number of steps: an integer >= 1."""
-    return _args.integer(function, name, value, 1)
+    """A number of steps: an integer >= 1 (and no more than a step counter can count, 2**53)."""
+    return _args.integer(function, name, value, 1, MAX_STEPS)
 
 
 def constant(lr):
@@ -253,7 +262,7 @@ def cyclic(base_lr, max_lr, step_size_up=2000, step_size_down=None):
     """Triangular cycles between *base_lr* and *max_lr* (``CyclicLR(mode="triangular")``)."""
     base_lr, max_lr = _rate("cyclic", "base_lr", base_lr), _rate("cyclic", "max_lr", max_lr)
     step_size_up = _period("cyclic", "step_size_up", step_size_up)
-    step_size_down = _args.integer("cyclic", "step_size_down", step_size_down, 1, optional=True)
+    step_size_down = _args.integer("cyclic", "step_size_down", step_size_down, 1, MAX_STEPS, optional=True)
     down = step_size_up if step_size_down is None else step_size_down
     total = step_size_up + down
     ratio = step_size_up / total

@@ -624,7 +624,9 @@ BAD_CALLS = [
     ("one_cycle pct_final", lambda: S.one_cycle(0.1, 100, three_phase=True, boundaries="optax", pct_final=0.2),
      "'pct_final'"),
     ("cyclic step_size_down=0", lambda: S.cyclic(0.01, 0.1, 10, step_size_down=0), "'step_size_down'"),
-    ("schedule fractional t", lambda: S.constant(0.1)(2.5), "step must be an integer >= 0; got 2.5"),
+    ("schedule fractional t", lambda: S.constant(0.1)(2.5), r"step must be an integer >= 0.*; got 2.5"),
+    ("schedule overflow", lambda: S.exponential(0.1, 1e308)(5), r"exponential.*rate at step 5 is not a finite number"),
+    ("schedule huge period", lambda: S.cosine(0.1, 10**30), "'T_max'"),
     ("schedule fractional t array", lambda: S.constant(0.1)(np.array([1, 1.5])), "got 1.5"),
     ("schedule negative t", lambda: S.constant(0.1)(-1), ">= 0"),
     ("schedule t str", lambda: S.constant(0.1)("3"), "step must be an integer"),
@@ -664,6 +666,7 @@ BAD_CALLS = [
     ("MLP loss no rows", lambda: NET.loss(P0, X[:0], Y[:0]), "no rows"),
     ("MLP params list", lambda: NET.forward(list(P0.values()), X), "params must be a dict"),
     ("grad_check eps=0", lambda: grad_check(lambda p: NET.loss_and_grads(p, X, Y), P0, eps=0.0), "'eps'"),
+    ("grad_check fun returns", lambda: grad_check(lambda p: 1.0, P0), r"must return \(loss, \{name: gradient\}\)"),
     ("grad_check max_entries=0", lambda: grad_check(lambda p: NET.loss_and_grads(p, X, Y), P0, max_entries=0),
      "'max_entries'"),
     # landscapes
@@ -678,16 +681,19 @@ BAD_CALLS = [
     ("landscape name", lambda: landscapes.get(3), "landscape name must be a string"),
     ("landscape kwarg", lambda: landscapes.get("ravine", conditon=3.0), "Did you mean 'condition'"),
     ("landscape grid num", lambda: landscapes.rosenbrock().grid(1), "'num'"),
+    ("landscape huge point", lambda: landscapes.rosenbrock().value([10**400, 0]), "points must be real numbers"),
     # formula helpers
     ("radam.rho t=0", lambda: radam.rho(0), "'t' must be a step number >= 1"),
     ("radam.rho t=1.5", lambda: radam.rho(1.5), "'t'"),
     ("radam.rho beta2=1", lambda: radam.rho(5, beta2=1.0), "'beta2'"),
     ("radam.rectification array", lambda: radam.rectification(np.arange(3)), "'t'"),
+    ("radam.rho t huge", lambda: radam.rho(1e308), "'t'"),
     ("orthogonalize nan", lambda: muon.orthogonalize(_nan(np.eye(2))), "'G' contains NaN"),
     ("orthogonalize steps", lambda: muon.orthogonalize(np.eye(2), steps=-1), "'steps'"),
     ("orthogonalize eps", lambda: muon.orthogonalize(np.eye(2), eps=0.0), "'eps'"),
     ("ns_polynomial steps", lambda: muon.ns_polynomial(0.5, steps=1.5), "'steps'"),
     ("ns_polynomial sigma", lambda: muon.ns_polynomial("half"), "'sigma'"),
+    ("ns_polynomial sigma inf", lambda: muon.ns_polynomial(np.inf), "'sigma' contains NaN or inf"),
     ("flat_params dtype", lambda: fused.flat_params({"w": np.ones(2)}, dtype=int), "'dtype'"),
     # optimlab.check and the benchmarks
     ("check seed", lambda: optimlab.check(lambda *a: a, "sgd", seed=-1), "'seed'"),
@@ -697,6 +703,7 @@ BAD_CALLS = [
     ("bench_fused threads", lambda: bench.bench_fused(size=8, threads=-2), "'threads'"),
     ("bench_mlp batch", lambda: bench.bench_mlp(batch=0), "'batch'"),
     ("parse_size", lambda: bench.parse_size(None), "size must be"),
+    ("parse_size huge", lambda: bench.parse_size("1e400"), "size must look like"),
     ("median_time repeat", lambda: bench.median_time(lambda: None, repeat=0), "'repeat'"),
     ("list_table width", lambda: __import__("optimlab.cli").cli.list_table(width=0), "'width'"),
 ]
@@ -831,3 +838,15 @@ def test_race_prints_the_untuned_note(tmp_path, capsys, monkeypatch):
     err = capsys.readouterr().err
     assert "optimlab: note: lamb has no hparams tuned for saddle: it runs with its defaults (lr=0.001" in err
     assert "note: adam" not in err
+
+
+def test_hparams_beyond_float_and_initial_values_beyond_the_dtype_are_refused():
+    raises_untouched(ValueError, "hparam 'lr' must be .* got an integer too large for a float", get("adam").step,
+                     np.ones(2), np.ones(2), None, {"lr": 10**400})
+    for name, hp, slot in (("adagrad", {"initial_accumulator_value": 1e300}, "h"),
+                           ("rmsprop", {"initial_mean_square": 1e300}, "v")):
+        raises_untouched(StepOverflowError, rf"^{name}: the initial state slot '{slot}' of param 'param' is not finite "
+                         "in float32", get(name).step, np.ones(2, np.float32), np.ones(2, np.float32), None, hp)
+        with pytest.raises(StepOverflowError, match=f"initial state slot '{slot}'"):
+            get(name).init(np.ones(2, np.float16), hp)
+        get(name).step(np.ones(2), np.ones(2), None, hp)  # float64 holds it

@@ -300,12 +300,20 @@ class Rule:
         self.check_tree = check_tree
         self.bounds = dict(bounds or {})
 
-    def _fresh(self, tree: dict, hp: dict) -> dict:
-        """Fresh slots for every array, in the compute dtype of its param."""
+    def _fresh(self, tree: dict, hp: dict, check: bool = False) -> dict:
+        """Fresh slots for every array, in the compute dtype of its param; with *check*, refuse non-finite ones
+        (an initial value from the hparams beyond the dtype's range)."""
         work = {key: theta.astype(compute_dtype(theta.dtype), copy=False) for key, theta in tree.items()}
-        if self.keyed:
-            return {key: self.init_slots(theta, hp, key) for key, theta in work.items()}
-        return {key: self.init_slots(theta, hp) for key, theta in work.items()}
+        extra = (lambda key: (key,)) if self.keyed else (lambda key: ())
+        with ignoring_fp_warnings():
+            fresh = {key: self.init_slots(theta, hp, *extra(key)) for key, theta in work.items()}
+        for key, slots in fresh.items() if check else ():
+            for slot, value in slots.items():
+                if not all_finite(value):
+                    raise StepOverflowError(f"{self.name}: the initial state slot {slot!r} of param {key!r} is not "
+                                            f"finite in {work[key].dtype}: an initial value in the hparams is beyond "
+                                            "that dtype's range")
+        return fresh
 
     def _tree(self, params, hp):
         tree, single = as_tree(params)
@@ -317,7 +325,7 @@ class Rule:
         """The state before the first step (what ``step`` uses when given ``state=None``)."""
         hp = self.hparams.resolve(hparams, self.name)
         tree, _ = self._tree(params, hp)
-        return {"optimizer": self.name, "t": 0, "slots": self._fresh(tree, hp)}
+        return {"optimizer": self.name, "t": 0, "slots": self._fresh(tree, hp, check=True)}
 
     def step(self, params, grads, state=None, hparams=None, *, check_finite: bool = True):
         """One optimizer step: returns ``(new_params, new_state)``.
@@ -338,7 +346,7 @@ class Rule:
             check_finite_tree(tree, single)
         dtypes = {key: compute_dtype(theta.dtype) for key, theta in tree.items()}
         gtree = match_grads(tree, grads, single, check_finite, dtypes)
-        fresh = self._fresh(tree, hp)
+        fresh = self._fresh(tree, hp, check=check_finite and state is None)
         if state is None:
             t, slots = 0, fresh
         else:

@@ -61,7 +61,11 @@ class Real:
             raise InputTypeError(
                 f"{kind} {name!r} must be {self.describe()}; got {value!r} of type {type(value).__name__}"
             )
-        value = float(value)
+        try:
+            value = float(value)
+        except OverflowError:  # an int beyond float's range
+            raise ValueError(f"{kind} {name!r} must be {self.describe()}; got an integer too large for a float") \
+                from None
         bad = not math.isfinite(value)
         if self.low is not None:
             bad |= value < self.low or (self.low_open and value == self.low)

@@ -154,11 +154,14 @@ def ns_polynomial(sigma, steps=1):
     steps = HPARAMS.specs["ns_steps"].check("steps", steps, kind="ns_polynomial: argument")
     try:
         s = np.asarray(sigma, dtype=float)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise InputTypeError(f"ns_polynomial: argument 'sigma' must be numbers; got {type(sigma).__name__}") from None
+    if not np.isfinite(s).all():
+        raise ValueError("ns_polynomial: argument 'sigma' contains NaN or inf")
     a, b, c = NS_COEFFICIENTS
-    for _ in range(steps):
-        s = a * s + b * s**3 + c * s**5
+    with np.errstate(over="ignore", invalid="ignore"):  # the polynomial of a huge sigma is huge: inf says so
+        for _ in range(steps):
+            s = a * s + b * s**3 + c * s**5
     return s
 
 

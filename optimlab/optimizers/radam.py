@@ -95,7 +95,7 @@ import numbers
 import numpy as np
 
 from . import adam
-from ._base import Rule
+from ._base import MAX_STEPS, Rule
 from ._hparams import Bool, Choice, Real
 from ._math import bias_correction, weight_decay
 
@@ -114,12 +114,13 @@ def _check(function, t, beta2):
     """Step numbers t >= 1 (an int, or an array of integral values) and a beta2 in [0, 1)."""
     beta2 = HPARAMS.specs["beta2"].check("beta2", beta2, kind=f"{function}: argument")
     if isinstance(t, numbers.Integral) and not isinstance(t, (bool, np.bool_)):
-        if t < 1:
-            raise ValueError(f"{function}: argument 't' must be a step number >= 1; got {t!r}")
+        if not 1 <= t <= MAX_STEPS:
+            raise ValueError(f"{function}: argument 't' must be a step number >= 1 (up to 2**53); got {t!r}")
         return int(t), beta2
     steps = np.asarray(t)
-    if steps.dtype.kind not in "iuf" or not (np.isfinite(steps) & (steps == np.round(steps)) & (steps >= 1)).all():
-        raise ValueError(f"{function}: argument 't' must hold step numbers >= 1 (integers); got {t!r}")
+    if steps.dtype.kind not in "iuf" or not (np.isfinite(steps) & (steps == np.round(steps)) & (steps >= 1)
+                                             & (steps <= MAX_STEPS)).all():
+        raise ValueError(f"{function}: argument 't' must hold step numbers >= 1 (integers up to 2**53); got {t!r}")
     return steps.astype(float), beta2
 
 
