@@ -104,8 +104,12 @@ def _name(kind, valid):
     return check
 
 
+def _names(text) -> tuple:
+    return tuple(n.strip() for n in text.split(",") if n.strip())
+
+
 def _optimizers(text) -> tuple:
-    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    names = _names(text)
     if not names:
         raise argparse.ArgumentTypeError("expected comma-separated optimizer names, e.g. sgd,adam")
     for name in names:
