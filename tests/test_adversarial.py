@@ -99,9 +99,11 @@ def test_half_precision_step_is_the_wide_step_rounded(case, scale):
 def test_float16_trajectory_follows_the_float32_one(case, scale):
     """20 steps on a bowl: float16 params stay within 20 float16 ulps (of the array's scale) of the float32
     run, never NaN or inf, and a zero gradient without weight decay leaves them exactly where they were."""
-    if scale == 1e-4 and case.name in ("bfgs", "lbfgs"):
-        pytest.skip("a first step of 1e-4 is below float16's resolution, so the float16 run never sees a "
-                    "curvature pair while the float32 run jumps to the minimum: a limit of float16 storage")
+    # BFGS and L-BFGS with tiny gradients: a first step of 1e-4 is mostly below float16's resolution, so the
+    # float16 run sees other curvature pairs than the float32 run, which jumps to the minimum at step 2: a
+    # limit of storing params in float16, not of the arithmetic (exact per step, tested above).  Only
+    # finiteness is asserted for them.
+    follows = not (scale == 1e-4 and case.name in ("bfgs", "lbfgs"))
     m = get(case.name)
     steps = 20
     for _, hp in settings(case):
@@ -117,7 +119,7 @@ def test_float16_trajectory_follows_the_float32_one(case, scale):
         for k in p16:
             assert p16[k].dtype == np.float16 and np.isfinite(p16[k]).all()
             ulp = float(np.spacing(np.float16(max(float(np.abs(p32[k]).max()), 0.5))))
-            assert np.abs(p16[k].astype(np.float32) - p32[k]).max() <= steps * ulp, (k, hp)
+            assert not follows or np.abs(p16[k].astype(np.float32) - p32[k]).max() <= steps * ulp, (k, hp)
         if scale == 0.0 and not any(v for n, v in hp.items() if n.endswith("weight_decay") and v is not True):
             inner = hp.get("inner_hparams") or {}
             if not inner.get("weight_decay"):
