@@ -34,6 +34,7 @@ from typing import Callable
 
 import numpy as np
 
+from . import _args
 from ._errors import InputTypeError
 from .optimizers import get
 
@@ -570,6 +571,10 @@ def check(fn, name, *, signature="optimlab", hparams=None, steps=30, seed=0):
     if not callable(fn):
         raise InputTypeError(f"check needs a function to check; got {type(fn).__name__}")
     module = get(name)
+    _args.mapping("check", "hparams", hparams)
+    _args.seed("check", seed)
+    if seed is None:
+        raise ValueError("check: argument 'seed' must be an integer (the probes must be reproducible); got None")
     if signature not in SIGNATURES:
         raise ValueError(f"signature must be one of {SIGNATURES}; got {signature!r}")
     if signature == "cs231n" and (name in SECOND_ORDER or name in WRAPPERS or name in ("muon", "adafactor")):

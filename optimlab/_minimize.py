@@ -10,7 +10,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import _args
+from ._errors import InputTypeError
 from .optimizers import get
+from .optimizers._base import ignoring_fp_warnings
 
 
 @dataclass
@@ -28,15 +31,38 @@ class MinimizeResult:
     values: np.ndarray = field(repr=False)  # (nit + 1,): fun at each point of path
 
 
+def _evaluate(fun, x, where):
+    """``fun(x)`` as ``(float value, float64 gradient of x's shape)``; refuses anything else, naming *where*."""
+    with ignoring_fp_warnings():  # what fun returns is checked by every caller
+        out = fun(x)
+    if not isinstance(out, tuple) or len(out) != 2:
+        raise InputTypeError(f"minimize: fun must return (value, gradient); at {where} it returned a "
+                             f"{type(out).__name__}")
+    value, g = out
+    try:
+        value, g = float(value), np.asarray(g, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InputTypeError(f"minimize: fun must return a real value and an array gradient; at {where} it "
+                             f"returned {type(out[0]).__name__} and {type(out[1]).__name__}") from None
+    if g.shape != x.shape:
+        raise ValueError(f"minimize: fun returned a gradient of shape {g.shape} at {where}; x has shape {x.shape}")
+    return value, g
+
+
+def _finite(value, g):
+    return bool(np.isfinite(value) and np.isfinite(g).all())
+
+
 def _search(fun, x, value, d, slope, alpha, kind, c1, c2, shrink, max_trials):
     """A step length along d: Armijo backtracking, or a weak-Wolfe bracketing search.
 
-    Returns ``(found, alpha, f(x + alpha d), grad there, number of fun calls)``.
+    Returns ``(found, alpha, f(x + alpha d), grad there, number of fun calls)``.  A trial point
+    where ``fun`` is NaN or inf counts as too long (it never satisfies the conditions).
     """
     lo, hi = 0.0, np.inf
     for calls in range(1, max_trials + 1):
-        new_value, new_g = fun(x + alpha * d)
-        if new_value > value + c1 * alpha * slope:  # sufficient decrease fails: too long
+        new_value, new_g = _evaluate(fun, x + alpha * d, "a line-search trial point")
+        if not (_finite(new_value, new_g) and new_value <= value + c1 * alpha * slope):  # too long
             hi = alpha
         elif kind == "wolfe" and float(new_g @ d) < c2 * slope:  # still steeply downhill: too short
             lo = alpha
@@ -69,33 +95,56 @@ def minimize(fun, x0, method="bfgs", hparams=None, steps=100, line_search="armij
     to ``d = -g`` and says so in the message.  Stops when
     :math:`\lVert g\rVert \le` *gtol* or after *steps* iterations.
 
-    For Newton pass the Hessian: ``hparams={"hessian": f.hessian}``.
+    For Newton pass the Hessian: ``hparams={"hessian": f.hessian}``.  Every argument is checked
+    (``0 < c1 < c2 < 1``, ``0 < shrink < 1``, ...), and so is what ``fun`` returns: a value and
+    gradient that are not finite at ``x0`` raise ``ValueError``; a line-search trial point where they
+    are not finite is too long; without a line search the iteration stops at the last finite point
+    and says so.
     """
-    if line_search not in ("armijo", "wolfe", None):
-        raise ValueError(f"line_search must be 'armijo', 'wolfe' or None; got {line_search!r}")
+    f = "minimize"
+    _args.function_(f, "fun", fun)
+    if line_search is not None:
+        line_search = _args.choice(f, "line_search", line_search, ("armijo", "wolfe"))
     module = get(method)
-    hparams = dict(hparams or {})
+    hparams = dict(_args.mapping(f, "hparams", hparams) or {})
+    resolved = module.HPARAMS.resolve(hparams, module.NAME)
     if line_search and "lr" not in module.DEFAULTS:
         raise ValueError(f"{method} has no 'lr' hparam, so a line search cannot scale its step")
-    x = np.array(x0, dtype=float)
+    if line_search and not resolved["lr"] > 0:
+        raise ValueError(f"minimize: the line search starts from hparam 'lr', which must be > 0; got {resolved['lr']!r}")
+    x = _args.array(f, "x0", x0, kinds="fiu").astype(np.float64)
     if x.ndim != 1:
         raise ValueError(f"x0 must be a 1-D array; got shape {x.shape}")
-    value, g = fun(x)
+    steps = _args.integer(f, "steps", steps, 0)
+    gtol = _args.real(f, "gtol", gtol, 0.0)
+    c1 = _args.real(f, "c1", c1, 0.0, 1.0, low_open=True, high_open=True)
+    c2 = _args.real(f, "c2", c2, 0.0, 1.0, low_open=True, high_open=True)
+    if line_search == "wolfe" and not c1 < c2:
+        raise ValueError(f"minimize: the Wolfe conditions need c1 < c2; got c1={c1!r}, c2={c2!r}")
+    shrink = _args.real(f, "shrink", shrink, 0.0, 1.0, low_open=True, high_open=True)
+    max_backtracks = _args.integer(f, "max_backtracks", max_backtracks, 1)
+    value, g = _evaluate(fun, x, "x0")
+    if not _finite(value, g):
+        raise ValueError(f"minimize: fun returned a value or gradient that is NaN or inf at x0 = {x.tolist()}")
     nfev, state, path, values, fallbacks = 1, None, [x.copy()], [float(value)], 0
     message = f"stopped after {steps} steps"
     for _ in range(steps):
         if np.linalg.norm(g) <= gtol:
             break
         if line_search is None:
-            x, state = module.step(x, np.asarray(g, float), state, hparams)
-            value, g = fun(x)
+            new_x, state = module.step(x, g, state, hparams)
+            new_value, new_g = _evaluate(fun, new_x, f"step {len(path)}")
             nfev += 1
+            if not _finite(new_value, new_g):
+                message = f"fun is NaN or inf at step {len(path)}: the iteration diverged (lower the lr)"
+                break
+            x, value, g = new_x, new_value, new_g
         else:
-            trial, state = module.step(x, np.asarray(g, float), state, {**hparams, "lr": 1.0})
+            trial, state = module.step(x, g, state, {**hparams, "lr": 1.0})
             d = trial - x
             slope = float(g @ d)
             if not slope < 0:
-                d, slope, fallbacks = -np.asarray(g, float), -float(g @ g), fallbacks + 1
+                d, slope, fallbacks = -g, -float(g @ g), fallbacks + 1
             alpha = hparams.get("lr", module.DEFAULTS["lr"])
             found, alpha, new_value, new_g, calls = _search(fun, x, value, d, slope, alpha, line_search, c1, c2,
                                                             shrink, max_backtracks)

@@ -14,27 +14,37 @@ import time
 
 import numpy as np
 
-from . import fused
+from . import _args, fused
+from ._errors import InputTypeError
 from .mlp import MLP
 from .optimizers import get
 
 
 def parse_size(text) -> int:
     """``"16M"`` -> 16 * 2**20, ``"300K"`` -> 300 * 2**10, ``"1000"`` -> 1000."""
+    if isinstance(text, bool) or not isinstance(text, (str, int)):
+        raise InputTypeError(f"size must be a string like 16M or an integer; got {type(text).__name__}")
     text = str(text).strip().upper()
     scale = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}.get(text[-1:], 1)
     number = text[:-1] if scale > 1 else text
     try:
         value = int(float(number) * scale)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise ValueError(f"size must look like 16M, 300K or 1000; got {text!r}") from None
     if value < 1:
         raise ValueError(f"size must be positive; got {text!r}")
     return value
 
 
+def _dtype_name(function, dtype) -> str:
+    """'float32' or 'float64', from a name or a dtype (the dtypes the benchmarks time)."""
+    return _args.choice(function, "dtype", _args.floating_dtype(function, "dtype", dtype).name, ("float32", "float64"))
+
+
 def median_time(fn, repeat=7, warmup=1):
     """Median wall time of ``fn()`` over *repeat* runs, after *warmup* untimed runs."""
+    _args.function_("median_time", "fn", fn)
+    repeat, warmup = _args.integer("median_time", "repeat", repeat, 1), _args.integer("median_time", "warmup", warmup, 0)
     for _ in range(warmup):
         fn()
     times = []
@@ -56,7 +66,11 @@ def _torch():
 
 def bench_fused(size=16 << 20, dtype="float32", optimizer="adamw", repeat=7, threads=None):
     """Rows ``(label, seconds)``: reference step, fused step, array copy, and torch's AdamW paths."""
-    dtype = np.dtype(dtype)
+    f = "bench_fused"
+    size, repeat = _args.integer(f, "size", size, 1), _args.integer(f, "repeat", repeat, 1)
+    dtype = np.dtype(_dtype_name(f, dtype))
+    optimizer = _args.choice(f, "optimizer", optimizer, tuple(fused.REGISTRY))
+    threads = fused.check_threads(threads)
     rng = np.random.default_rng(0)
     params = {"w": rng.standard_normal(size, dtype=np.float32).astype(dtype)}
     grads = {"w": rng.standard_normal(size, dtype=np.float32).astype(dtype)}
@@ -77,7 +91,7 @@ def bench_fused(size=16 << 20, dtype="float32", optimizer="adamw", repeat=7, thr
     def fused_step():
         _, fbox["s"] = module.step(fbox["p"], grads, fbox["s"], hparams, threads=threads)
 
-    rows.append((f"optimlab.fused.{optimizer} ({threads or fused.default_threads()} threads)",
+    rows.append((f"optimlab.fused.{optimizer} ({threads} threads)",
                  median_time(fused_step, repeat)))
     src, dst = params["w"], np.empty_like(params["w"])
     rows.append(("np.copyto of the params (1 pass)", median_time(lambda: np.copyto(dst, src), repeat)))
@@ -95,6 +109,9 @@ def bench_fused(size=16 << 20, dtype="float32", optimizer="adamw", repeat=7, thr
 
 def bench_mlp(batch=128, sizes=(784, 256, 256, 10), repeat=30, dtype="float32"):
     """Rows ``(label, seconds)`` for one forward+backward+SGD step of an MLP: optimlab vs torch eager."""
+    f = "bench_mlp"
+    batch, repeat = _args.integer(f, "batch", batch, 1), _args.integer(f, "repeat", repeat, 1)
+    dtype = _dtype_name(f, dtype)
     rng = np.random.default_rng(0)
     X = rng.standard_normal((batch, sizes[0])).astype(dtype)
     y = rng.integers(0, sizes[-1], batch)

@@ -22,10 +22,12 @@ finite differences of ``value`` (and of ``grad``).
 
 from __future__ import annotations
 
+import inspect
 from abc import ABC, abstractmethod
 
 import numpy as np
 
+from . import _args
 from ._errors import InputTypeError, suggest
 
 
@@ -57,7 +59,7 @@ class Landscape(ABC):
     def _points(self, p):
         try:
             p = np.asarray(p, dtype=float)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise InputTypeError(f"{self.name}: points must be real numbers; got {type(p).__name__}") from None
         if p.ndim == 0 or p.shape[-1] != self.dim:
             raise ValueError(f"{self.name} is {self.dim}-dimensional: points need shape (..., {self.dim}); got {p.shape}")
@@ -89,6 +91,7 @@ class Landscape(ABC):
 
     def grid(self, num: int = 200):
         """``(X, Y, Z)`` on a ``num x num`` meshgrid over ``window``, for contour plots."""
+        num = _args.integer("grid", "num", num, 2)
         if self.dim != 2:
             raise ValueError(f"grid() is for 2-D landscapes; {self.name} is {self.dim}-D")
         (x0, x1), (y0, y1) = self.window
@@ -116,7 +119,7 @@ class Rosenbrock(Landscape):
     name = "rosenbrock"
 
     def __init__(self, a: float = 1.0, b: float = 100.0):
-        self.a, self.b = float(a), float(b)
+        self.a, self.b = _args.real("rosenbrock", "a", a), _args.real("rosenbrock", "b", b, 0.0, low_open=True)
         super().__init__(2, start=(-1.2, 1.0), window=((-2.0, 2.0), (-1.0, 3.0)), minima=[(a, a * a)])
 
     def _value(self, p):
@@ -144,12 +147,22 @@ class Quadratic(Landscape):
     name = "quadratic"
 
     def __init__(self, A, b=None, start=None, window=None, name=None):
-        A = np.asarray(A, dtype=float)
+        A = _args.array("Quadratic", "A", A).astype(float)
         if A.ndim != 2 or A.shape[0] != A.shape[1] or not np.allclose(A, A.T):
             raise ValueError(f"Quadratic needs a symmetric square matrix A; got shape {A.shape}")
         n = A.shape[0]
         self.A = A
-        self.b = np.zeros(n) if b is None else np.asarray(b, dtype=float)
+        self.b = np.zeros(n) if b is None else _args.array("Quadratic", "b", b).astype(float)
+        if self.b.shape != (n,):
+            raise ValueError(f"Quadratic: argument 'b' must have shape ({n},); got {self.b.shape}")
+        if start is not None and _args.array("Quadratic", "start", start).shape != (n,):
+            raise ValueError(f"Quadratic: argument 'start' must have shape ({n},); got {np.shape(start)}")
+        if window is not None:
+            w = _args.array("Quadratic", "window", window)
+            if w.shape != (n, 2) or not (w[:, 0] < w[:, 1]).all():
+                raise ValueError(f"Quadratic: argument 'window' must be {n} pairs (low, high) with low < high")
+        if name is not None and not isinstance(name, str):
+            raise InputTypeError(f"Quadratic: argument 'name' must be a string; got {type(name).__name__}")
         if name:
             self.name = name
         eig = np.linalg.eigvalsh(A)
@@ -195,8 +208,8 @@ def ravine(condition: float = 25.0, angle: float = 0.0) -> Quadratic:
     ``lr < 2`` to be stable and then creeps along the long axis at a rate
     ``1 - lr/condition`` per step: the zig-zag that momentum cures.
     """
-    if not condition >= 1:
-        raise ValueError(f"ravine: condition must be >= 1; got {condition!r}")
+    condition = _args.real("ravine", "condition", condition, 1.0)
+    angle = _args.real("ravine", "angle", angle)
     R = _rotation(angle)
     A = R @ np.diag([1.0 / condition, 1.0]) @ R.T
     A = 0.5 * (A + A.T)
@@ -289,6 +302,7 @@ class DoubleWell(Landscape):
     name = "double_well"
 
     def __init__(self, tilt: float = 0.3):
+        tilt = _args.real("double_well", "tilt", tilt)
         if not 0 < tilt < 8 / (3 * np.sqrt(3)):
             raise ValueError(f"double_well: tilt must be in (0, {8 / (3 * np.sqrt(3)):.4f}) for two minima; got {tilt!r}")
         self.c = float(tilt)
@@ -366,6 +380,14 @@ LANDSCAPES = {
 
 def get(name: str, **kwargs) -> Landscape:
     """The landscape called *name*, built with *kwargs* (``ValueError`` with suggestions if unknown)."""
+    if not isinstance(name, str):
+        raise InputTypeError(f"landscape name must be a string; got {type(name).__name__}")
     if name not in LANDSCAPES:
         raise ValueError(f"unknown landscape {name!r}; known: {', '.join(LANDSCAPES)}." + suggest(name, LANDSCAPES))
-    return LANDSCAPES[name](**kwargs)
+    factory = LANDSCAPES[name]
+    accepted = list(inspect.signature(factory).parameters)
+    unknown = [k for k in kwargs if k not in accepted]
+    if unknown:
+        raise ValueError(f"landscape {name!r} takes {accepted or 'no arguments'}; got {unknown[0]!r}."
+                         + suggest(unknown[0], accepted))
+    return factory(**kwargs)

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _args
 from ._errors import InputTypeError, suggest
 
 LEAKY_SLOPE = 0.01
@@ -70,9 +71,14 @@ class MLP:
     """A fully connected network ``sizes[0] -> ... -> sizes[-1]`` with one activation between layers."""
 
     def __init__(self, sizes, activation="relu"):
+        if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__iter__"):
+            raise InputTypeError(f"MLP: argument 'sizes' must be a list of layer widths; got {type(sizes).__name__}")
         sizes = list(sizes)
-        if len(sizes) < 2 or not all(isinstance(s, (int, np.integer)) and s >= 1 for s in sizes):
+        if len(sizes) < 2 or not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s >= 1
+                                     for s in sizes):
             raise ValueError(f"sizes must be two or more positive integers (input, hidden..., classes); got {sizes}")
+        if not isinstance(activation, str):
+            raise InputTypeError(f"MLP: argument 'activation' must be a string; got {type(activation).__name__}")
         if activation not in ACTIVATIONS:
             raise ValueError(f"unknown activation {activation!r}; known: {', '.join(ACTIVATIONS)}."
                              + suggest(activation, ACTIVATIONS))
@@ -90,9 +96,12 @@ class MLP:
         return sum(a * b + b for a, b in zip(self.sizes[:-1], self.sizes[1:]))
 
     def init(self, seed=0, scheme="he", std=0.01, dtype=np.float64):
-        """Fresh parameters ``{"W1", "b1", ...}``: weights drawn by *scheme*, biases zero."""
-        if scheme not in SCHEMES:
+        """Fresh parameters ``{"W1", "b1", ...}``: weights drawn by *scheme*, biases zero, in a floating *dtype*."""
+        _args.seed("MLP.init", seed)
+        if not isinstance(scheme, str) or scheme not in SCHEMES:
             raise ValueError(f"unknown init scheme {scheme!r}; known: {', '.join(SCHEMES)}." + suggest(scheme, SCHEMES))
+        std = _args.real("MLP.init", "std", std, 0.0, low_open=True)
+        dtype = _args.floating_dtype("MLP.init", "dtype", dtype)  # integer weights would all round to zero
         rng = np.random.default_rng(seed)
         params = {}
         for l, (fan_in, fan_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:]), start=1):
@@ -102,13 +111,15 @@ class MLP:
         return params
 
     def _check(self, params, X):
+        if not isinstance(params, dict):
+            raise InputTypeError(f"params must be a dict {{'W1': ..., 'b1': ...}}; got {type(params).__name__}")
         for l, (fan_in, fan_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:]), start=1):
             for key, shape in ((f"W{l}", (fan_in, fan_out)), (f"b{l}", (fan_out,))):
                 if key not in params:
                     raise ValueError(f"params has no {key!r} for {self}")
                 if np.shape(params[key]) != shape:
                     raise ValueError(f"params[{key!r}] has shape {np.shape(params[key])}; {self} needs {shape}")
-        X = np.asarray(X)
+        X = _args.array(type(self).__name__, "X", X, nonempty=False)
         if X.ndim != 2 or X.shape[1] != self.sizes[0]:
             raise ValueError(f"X must have shape (n, {self.sizes[0]}); got {X.shape}")
         return X
@@ -140,6 +151,9 @@ class MLP:
     def loss_and_grads(self, params, X, y, l2=0.0, grads=True):
         """Lines (2)-(4): ``(mean cross-entropy + L2 term, {name: gradient})``."""
         X = self._check(params, X)
+        l2 = _args.real("MLP.loss", "l2", l2, 0.0)
+        if len(X) == 0:
+            raise ValueError("X has no rows: the mean loss of no examples is undefined")
         y = np.asarray(y)
         if y.shape != (len(X),) or not np.issubdtype(y.dtype, np.integer):
             raise InputTypeError(f"y must be {len(X)} integer labels; got dtype {y.dtype}, shape {y.shape}")
@@ -176,8 +190,19 @@ def grad_check(fun, params, eps=1e-6, max_entries=None, seed=0):
     randomly chosen entries per array (for big layers).  Below about 1e-7 the
     gradients are right; around 1e-2 or above they are wrong.
     """
+    _args.function_("grad_check", "fun", fun)
+    if not isinstance(params, dict) or not params:
+        raise InputTypeError(f"grad_check: argument 'params' must be a non-empty dict of arrays; got "
+                             f"{type(params).__name__}")
+    eps = _args.real("grad_check", "eps", eps, 0.0, 1.0, low_open=True)  # a finite-difference step
+    max_entries = _args.integer("grad_check", "max_entries", max_entries, 1, optional=True)
+    _args.seed("grad_check", seed)
     base = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
-    _, grads = fun(base)
+    out = fun(base)
+    if not (isinstance(out, tuple) and len(out) == 2 and isinstance(out[1], dict) and set(out[1]) >= set(base)):
+        raise InputTypeError("grad_check: fun(params) must return (loss, {name: gradient}) with a gradient for "
+                             f"every param; got {type(out).__name__}")
+    grads = out[1]
     rng = np.random.default_rng(seed)
     errors = {}
     for key, value in base.items():

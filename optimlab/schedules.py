@@ -35,8 +35,13 @@ Which to use when (the lecture's chapter 001/004 advice, made precise):
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
+
+from . import _args
+from ._errors import InputTypeError, StepOverflowError
+from .optimizers._base import MAX_STEPS
 
 
 class Schedule:
@@ -48,34 +53,62 @@ class Schedule:
 
     def __call__(self, t):
         if np.ndim(t) == 0:
-            t = int(t)
-            if t < 0:
-                raise ValueError(f"step must be >= 0; got {t}")
-            return float(self._fn(t))
-        return np.array([self(int(s)) for s in np.asarray(t).ravel()]).reshape(np.shape(t))
+            t = _step(t)
+            try:
+                value = float(self._fn(t))
+            except (OverflowError, ZeroDivisionError) as exc:
+                value = exc
+            if isinstance(value, Exception) or not math.isfinite(value):
+                raise StepOverflowError(f"{self.name}: the rate at step {t} is not a finite number "
+                                        f"({value}): its arguments are beyond what a float can follow")
+            return value
+        steps = np.asarray(t)
+        return np.array([self(s) for s in steps.ravel()]).reshape(steps.shape)
 
     def __repr__(self):
         return f"<schedule {self.name}>"
 
 
-def _positive(name, value):
-    if not value > 0:
-        raise ValueError(f"{name} must be > 0; got {value!r}")
+def _step(t) -> int:
+    """A step number: an integer >= 0 (an integral float or NumPy number too; not a fraction)."""
+    if isinstance(t, np.ndarray):
+        t = t[()]
+    if isinstance(t, np.generic):
+        t = t.item()
+    if isinstance(t, (bool, np.bool_)) or not isinstance(t, numbers.Real):
+        raise InputTypeError(f"schedule: the step must be an integer >= 0; got {t!r} of type "
+                             f"{type(t).__name__}")
+    if not (math.isfinite(t) and t == int(t) and 0 <= t < MAX_STEPS):
+        raise ValueError(f"schedule: the step must be an integer >= 0 (below 2**53); got {t!r}")
+    return int(t)
+
+
+def _rate(function, name, value):
+    """A learning rate or multiplicative factor: a finite real >= 0."""
+    return _args.real(function, name, value, 0.0)
+
+
+def _period(function, name, value):
+    """A number of steps: an integer >= 1 (and no more than a step counter can count, 2**53)."""
+    return _args.integer(function, name, value, 1, MAX_STEPS)
 
 
 def constant(lr):
     """The same rate at every step."""
+    lr = _rate("constant", "lr", lr)
     return Schedule(lambda t: lr, f"constant(lr={lr:g})")
 
 
 def step_decay(lr, step_size, gamma=0.1):
     r""":math:`\eta\,\gamma^{\lfloor t/\text{step\_size}\rfloor}` (``torch.optim.lr_scheduler.StepLR``)."""
-    _positive("step_size", step_size)
+    lr, step_size, gamma = _rate("step_decay", "lr", lr), _period("step_decay", "step_size", step_size), \
+        _rate("step_decay", "gamma", gamma)
     return Schedule(lambda t: lr * gamma ** (t // step_size), f"step_decay(lr={lr:g}, step_size={step_size}, gamma={gamma:g})")
 
 
 def exponential(lr, gamma):
     r""":math:`\eta\,\gamma^{t}` (``ExponentialLR``)."""
+    lr, gamma = _rate("exponential", "lr", lr), _rate("exponential", "gamma", gamma)
     return Schedule(lambda t: lr * gamma**t, f"exponential(lr={lr:g}, gamma={gamma:g})")
 
 
@@ -85,7 +118,9 @@ def inverse_time(lr, decay_rate, decay_steps=1, staircase=False):
     With :math:`D = 1` it is Lua torch's ``learningRateDecay`` (``lr / (1 + t * decay)``) and the
     rate PyTorch's ``Adagrad(lr_decay=...)`` uses internally.
     """
-    _positive("decay_steps", decay_steps)
+    lr, decay_rate = _rate("inverse_time", "lr", lr), _rate("inverse_time", "decay_rate", decay_rate)
+    decay_steps = _period("inverse_time", "decay_steps", decay_steps)
+    staircase = _args.boolean("inverse_time", "staircase", staircase)
 
     def fn(t):
         p = t // decay_steps if staircase else t / decay_steps
@@ -102,7 +137,8 @@ def cosine(lr, T_max, eta_min=0.0, hold=False):
     Keras's ``CosineDecay(lr, decay_steps=T_max, alpha=eta_min / lr)`` and
     ``optax.cosine_decay_schedule(lr, T_max, alpha=eta_min / lr)`` do.
     """
-    _positive("T_max", T_max)
+    lr, T_max = _rate("cosine", "lr", lr), _period("cosine", "T_max", T_max)
+    eta_min, hold = _rate("cosine", "eta_min", eta_min), _args.boolean("cosine", "hold", hold)
 
     def fn(t):
         t = min(t, T_max) if hold else t
@@ -122,7 +158,9 @@ def polynomial(lr, decay_steps, end_lr=0.0, power=1.0, cycle=False):
     (:math:`D\lceil t/D\rceil`, and :math:`D` at :math:`t = 0`), so each restart
     decays from a lower point over a longer stretch.
     """
-    _positive("decay_steps", decay_steps)
+    lr, decay_steps = _rate("polynomial", "lr", lr), _period("polynomial", "decay_steps", decay_steps)
+    end_lr, power = _rate("polynomial", "end_lr", end_lr), _rate("polynomial", "power", power)
+    cycle = _args.boolean("polynomial", "cycle", cycle)
 
     def fn(t):
         D = decay_steps
@@ -138,7 +176,8 @@ def polynomial(lr, decay_steps, end_lr=0.0, power=1.0, cycle=False):
 
 def linear(lr, start_factor=1.0 / 3, end_factor=1.0, total_iters=5):
     r"""The factor moves linearly from *start_factor* to *end_factor* over *total_iters* steps (``LinearLR``)."""
-    _positive("total_iters", total_iters)
+    lr, total_iters = _rate("linear", "lr", lr), _period("linear", "total_iters", total_iters)
+    start_factor, end_factor = _rate("linear", "start_factor", start_factor), _rate("linear", "end_factor", end_factor)
     return Schedule(lambda t: lr * (start_factor + (end_factor - start_factor) * min(t, total_iters) / total_iters),
                     f"linear(lr={lr:g}, {start_factor:g} -> {end_factor:g} over {total_iters})")
 
@@ -150,15 +189,17 @@ def warmup(schedule, warmup_steps, start_factor=0.1):
     :math:`\text{schedule}(t - w)`, i.e. the wrapped schedule starts after the warm-up
     (``SequentialLR([LinearLR(start_factor, total_iters=w), ...], milestones=[w])``).
     """
-    _positive("warmup_steps", warmup_steps)
-    base = schedule(0)
+    _args.function_("warmup", "schedule", schedule)
+    warmup_steps = _period("warmup", "warmup_steps", warmup_steps)
+    start_factor = _args.real("warmup", "start_factor", start_factor, 0.0, 1.0)
+    base = _rate("warmup", "schedule(0)", schedule(0))
 
     def fn(t):
         if t < warmup_steps:
             return base * (start_factor + (1.0 - start_factor) * t / warmup_steps)
         return schedule(t - warmup_steps)
 
-    return Schedule(fn, f"warmup({warmup_steps}, {schedule.name})")
+    return Schedule(fn, f"warmup({warmup_steps}, {getattr(schedule, 'name', repr(schedule))})")
 
 
 def one_cycle(max_lr, total_steps, pct_start=0.3, anneal="cos", div_factor=25.0, final_div_factor=1e4,
@@ -181,11 +222,17 @@ def one_cycle(max_lr, total_steps, pct_start=0.3, anneal="cos", div_factor=25.0,
 
     The rate never goes past the last phase's end value (no extrapolation).
     """
-    _positive("total_steps", total_steps)
-    if anneal not in ("cos", "linear"):
-        raise ValueError(f"anneal must be 'cos' or 'linear'; got {anneal!r}")
-    if boundaries not in ("pytorch", "optax"):
-        raise ValueError(f"boundaries must be 'pytorch' or 'optax'; got {boundaries!r}")
+    f = "one_cycle"
+    max_lr, total_steps = _rate(f, "max_lr", max_lr), _period(f, "total_steps", total_steps)
+    pct_start = _args.real(f, "pct_start", pct_start, 0.0, 1.0, low_open=True, high_open=True)
+    anneal = _args.choice(f, "anneal", anneal, ("cos", "linear"))
+    div_factor = _args.real(f, "div_factor", div_factor, 0.0, low_open=True)
+    final_div_factor = _args.real(f, "final_div_factor", final_div_factor, 0.0, low_open=True)
+    three_phase = _args.boolean(f, "three_phase", three_phase)
+    boundaries = _args.choice(f, "boundaries", boundaries, ("pytorch", "optax"))
+    pct_final = _args.real(f, "pct_final", pct_final, 0.0, 1.0, low_open=True)
+    if boundaries == "optax" and three_phase and not pct_final > pct_start:
+        raise ValueError(f"one_cycle: argument 'pct_final' must be above pct_start ({pct_start:g}); got {pct_final!r}")
     initial = max_lr / div_factor
     minimum = initial / final_div_factor
     T = total_steps
@@ -216,7 +263,9 @@ def one_cycle(max_lr, total_steps, pct_start=0.3, anneal="cos", div_factor=25.0,
 
 def cyclic(base_lr, max_lr, step_size_up=2000, step_size_down=None):
     """Triangular cycles between *base_lr* and *max_lr* (``CyclicLR(mode="triangular")``)."""
-    _positive("step_size_up", step_size_up)
+    base_lr, max_lr = _rate("cyclic", "base_lr", base_lr), _rate("cyclic", "max_lr", max_lr)
+    step_size_up = _period("cyclic", "step_size_up", step_size_up)
+    step_size_down = _args.integer("cyclic", "step_size_down", step_size_down, 1, MAX_STEPS, optional=True)
     down = step_size_up if step_size_down is None else step_size_down
     total = step_size_up + down
     ratio = step_size_up / total
@@ -241,14 +290,22 @@ def reduce_on_plateau(metric, lr, state=None, *, mode="min", factor=0.1, patienc
     absolute) for more than *patience* calls, then nothing happens for
     *cooldown* calls; it never goes below *min_lr*.  Same rules as PyTorch's.
     """
-    if mode not in ("min", "max") or threshold_mode not in ("rel", "abs"):
-        raise ValueError(f"mode must be 'min'/'max' and threshold_mode 'rel'/'abs'; got {mode!r}, {threshold_mode!r}")
-    if not 0 <= factor < 1:
-        raise ValueError(f"factor must be in [0, 1); got {factor!r}")
+    f = "reduce_on_plateau"
+    current, lr = _args.number(f, "metric", metric), _rate(f, "lr", lr)
+    mode, threshold_mode = _args.choice(f, "mode", mode, ("min", "max")), \
+        _args.choice(f, "threshold_mode", threshold_mode, ("rel", "abs"))
+    factor = _args.real(f, "factor", factor, 0.0, 1.0, high_open=True)
+    patience, cooldown = _args.integer(f, "patience", patience, 0), _args.integer(f, "cooldown", cooldown, 0)
+    threshold, min_lr, eps = _rate(f, "threshold", threshold), _rate(f, "min_lr", min_lr), _rate(f, "eps", eps)
     if state is None:
         state = {"best": math.inf if mode == "min" else -math.inf, "num_bad": 0, "cooldown_counter": 0}
-    best, num_bad, cooldown_counter = state["best"], state["num_bad"], state["cooldown_counter"]
-    current = float(metric)
+    if not isinstance(state, dict) or set(state) != {"best", "num_bad", "cooldown_counter"}:
+        raise ValueError(f"{f}: argument 'state' must be None or the dict a previous call returned; got {state!r}")
+    best = state["best"]
+    if isinstance(best, bool) or not isinstance(best, numbers.Real) or math.isnan(best):
+        raise ValueError(f"{f}: argument 'state' holds best={best!r}; a real number (or +-inf) was expected")
+    num_bad = _args.integer(f, "state['num_bad']", state["num_bad"], 0)
+    cooldown_counter = _args.integer(f, "state['cooldown_counter']", state["cooldown_counter"], 0)
     if mode == "min":
         better = current < (best * (1 - threshold) if threshold_mode == "rel" else best - threshold)
     else:

@@ -16,18 +16,34 @@ from __future__ import annotations
 import sys
 import time
 from dataclasses import dataclass, field
+from typing import Mapping
 
 import numpy as np
 
+from . import _args
+from ._errors import InputTypeError, StepOverflowError
 from .optimizers import get
+from .optimizers._base import as_tree, check_finite_tree, check_owner, ignoring_fp_warnings
+from .optimizers._math import norm
 
 # --- gradient clipping -------------------------------------------------------------------------
 
 
 def global_norm(grads) -> float:
-    r""":math:`\sqrt{\sum_k \lVert g_k\rVert^2}` over every array of *grads* (a dict or one array)."""
-    arrays = grads.values() if isinstance(grads, dict) else [grads]
-    return float(np.sqrt(sum(float(np.sum(np.square(g, dtype=np.float64))) for g in arrays)))
+    r""":math:`\sqrt{\sum_k \lVert g_k\rVert^2}` over every array of *grads* (a dict or one floating array).
+
+    Computed in float64 without overflow (entries beyond 1e154 do not make it
+    infinite); NaN if a gradient holds NaN, inf if one holds inf.
+    """
+    tree, _ = as_tree(grads, "grads")
+    return norm(np.array([norm(g.astype(np.float64, copy=False)) for g in tree.values()]))
+
+
+def _clippable(function, grads):
+    """*grads* as a tree (floating arrays only), refusing NaN and inf: clipping cannot rescale them."""
+    tree, single = as_tree(grads, "grads")
+    check_finite_tree(tree, single, "grads", hint=f"{function} cannot clip them (the run has diverged)")
+    return tree, single
 
 
 def clip_by_global_norm(grads, max_norm):
@@ -38,24 +54,22 @@ def clip_by_global_norm(grads, max_norm):
     untouched (the same arrays).  PyTorch's ``clip_grad_norm_`` divides by
     ``norm + 1e-6`` instead, so its clipped norm is a hair below *max_norm*.
     """
-    if not max_norm > 0:
-        raise ValueError(f"max_norm must be > 0; got {max_norm!r}")
-    norm = global_norm(grads)
-    if norm <= max_norm:
-        return grads, norm
-    scale = max_norm / norm
-    if isinstance(grads, dict):
-        return {k: (g * scale).astype(g.dtype, copy=False) for k, g in grads.items()}, norm
-    return (grads * scale).astype(grads.dtype, copy=False), norm
+    max_norm = _args.real("clip_by_global_norm", "max_norm", max_norm, 0.0, low_open=True)
+    tree, single = _clippable("clip_by_global_norm", grads)
+    total = global_norm(tree)
+    if total <= max_norm:
+        return grads, total
+    scale = max_norm / total
+    clipped = {k: (g * scale).astype(g.dtype, copy=False) for k, g in tree.items()}
+    return (next(iter(clipped.values())) if single else clipped), total
 
 
 def clip_by_value(grads, clip_value):
     """Clamp every gradient entry to ``[-clip_value, clip_value]`` (changes the direction)."""
-    if not clip_value > 0:
-        raise ValueError(f"clip_value must be > 0; got {clip_value!r}")
-    if isinstance(grads, dict):
-        return {k: np.clip(g, -clip_value, clip_value) for k, g in grads.items()}
-    return np.clip(grads, -clip_value, clip_value)
+    clip_value = _args.real("clip_by_value", "clip_value", clip_value, 0.0, low_open=True)
+    tree, single = _clippable("clip_by_value", grads)
+    clipped = {k: np.clip(g, -clip_value, clip_value) for k, g in tree.items()}
+    return next(iter(clipped.values())) if single else clipped
 
 
 # --- the training loop ---------------------------------------------------------------------------
@@ -78,6 +92,40 @@ class TrainResult:
     history: History
     best_epoch: int | None = None  # 1-based epoch with the best monitored value (with validation)
     stopped_early: bool = False
+
+
+def _check_data(function, model, params, X, y, methods=("loss_and_grads",)):
+    """The model, params and data every training helper needs, checked; returns ``(X, y)`` as arrays."""
+    for method in methods:
+        if not callable(getattr(model, method, None)):
+            raise InputTypeError(f"{function}: argument 'model' must have a {method}() method (like "
+                                 f"optimlab.mlp.MLP); got {type(model).__name__}")
+    if not isinstance(params, Mapping):
+        raise InputTypeError(f"{function}: argument 'params' must be a dict name -> array (e.g. net.init()); got "
+                             f"{type(params).__name__}")
+    tree, _ = as_tree(params)
+    check_finite_tree(tree, False, hint=f"{function} cannot start from them")
+    X, y = _args.array(function, "X", X), _args.array(function, "y", y)
+    if X.ndim == 0 or y.ndim == 0:
+        raise ValueError(f"{function}: X and y must hold one row and one label per example; got shapes "
+                         f"{X.shape} and {y.shape}")
+    if len(X) != len(y):
+        raise ValueError(f"X has {len(X)} rows but y has {len(y)} labels")
+    return X, y
+
+
+def _check_optimizer(function, optimizer, hparams):
+    """The optimizer module and a copy of the hparams (checked against its specs, lr included)."""
+    module = get(optimizer)
+    _args.mapping(function, "hparams", hparams)
+    hparams = dict(hparams or {})
+    module.HPARAMS.resolve(hparams, module.NAME)
+    return module, hparams
+
+
+def _diverged(function, t, epoch, what, lr):
+    return ValueError(f"{function}: the run diverged at step {t}{f' (epoch {epoch})' if epoch else ''}: {what} "
+                      f"became NaN or inf; lower the learning rate (it was {lr:g}) or clip the gradients")
 
 
 def _lr_of(module, hparams):
@@ -140,18 +188,32 @@ def train(model, params, X, y, *, optimizer="adam", hparams=None, epochs=10, bat
       counter, and so the schedule, continue too); ``verbose``: None shows a progress line only for
       runs longer than ~2 s, True always, False never.
     """
-    module = get(optimizer)
-    hparams = dict(hparams or {})
-    X, y = np.asarray(X), np.asarray(y)
-    if len(X) != len(y):
-        raise ValueError(f"X has {len(X)} rows but y has {len(y)} labels")
+    f = "train"
+    module, hparams = _check_optimizer(f, optimizer, hparams)
+    X, y = _check_data(f, model, params, X, y, ("loss_and_grads", "loss", "accuracy"))
     for name, value in (("epochs", epochs), ("batch_size", batch_size), ("accumulate", accumulate)):
-        if not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive integer; got {value!r}")
-    if monitor not in ("val_loss", "val_acc"):
-        raise ValueError(f"monitor must be 'val_loss' or 'val_acc'; got {monitor!r}")
+        _args.integer(f, name, value, 1)
+    _args.function_(f, "schedule", schedule, optional=True)
+    clip_norm = _args.real(f, "clip_norm", clip_norm, 0.0, low_open=True, optional=True)
+    clip_value = _args.real(f, "clip_value", clip_value, 0.0, low_open=True, optional=True)
+    l2, weight_decay = _args.real(f, "l2", l2, 0.0), _args.real(f, "weight_decay", weight_decay, 0.0)
+    if validation is not None:
+        if not isinstance(validation, (tuple, list)) or len(validation) != 2:
+            raise InputTypeError(f"{f}: argument 'validation' must be a pair (X_val, y_val); got "
+                                 f"{type(validation).__name__}")
+        Xv, yv = _args.array(f, "validation[0]", validation[0]), _args.array(f, "validation[1]", validation[1])
+        if Xv.ndim == 0 or len(Xv) != len(yv):
+            raise ValueError(f"{f}: validation X has shape {Xv.shape} but y has {yv.shape}: one label per row")
+    early_stopping = _args.integer(f, "early_stopping", early_stopping, 1, optional=True)
+    monitor = _args.choice(f, "monitor", monitor, ("val_loss", "val_acc"))
+    _args.boolean(f, "restore_best", restore_best)
+    _args.seed(f, seed)
+    if verbose is not None:
+        _args.boolean(f, "verbose", verbose)
     if early_stopping is not None and validation is None:
         raise ValueError("early_stopping needs validation=(X_val, y_val)")
+    if state is not None:
+        check_owner(state, module.NAME)
     rng = np.random.default_rng(seed)
     history = History()
     progress = _Progress(verbose)
@@ -166,32 +228,42 @@ def train(model, params, X, y, *, optimizer="adam", hparams=None, epochs=10, bat
             group = batches[first:first + accumulate]
             loss, grads = 0.0, None
             for idx in group:
-                batch_loss, batch_grads = model.loss_and_grads(params, X[idx], y[idx], l2=l2)
+                with ignoring_fp_warnings():  # a diverging run is detected below, and said so
+                    batch_loss, batch_grads = model.loss_and_grads(params, X[idx], y[idx], l2=l2)
                 loss += batch_loss / len(group)
                 grads = batch_grads if grads is None else {k: grads[k] + batch_grads[k] for k in grads}
             if len(group) > 1:
                 grads = {k: g / len(group) for k, g in grads.items()}
-            norm = global_norm(grads)
+            grad_norm = global_norm(grads)
+            lr = schedule(t) if schedule is not None else _lr_of(module, hparams)
+            if schedule is not None:
+                lr = _args.real(f, f"schedule({t})", lr, 0.0)
+            if not (np.isfinite(loss) and np.isfinite(grad_norm)):
+                raise _diverged(f, t + 1, epoch, "the loss" if not np.isfinite(loss) else "the gradients", lr)
             if clip_norm is not None:
                 grads, _ = clip_by_global_norm(grads, clip_norm)
             if clip_value is not None:
                 grads = clip_by_value(grads, clip_value)
-            lr = schedule(t) if schedule is not None else _lr_of(module, hparams)
-            new_params, state = module.step(params, grads, state, _with_lr(module, hparams, lr))
+            try:
+                new_params, state = module.step(params, grads, state, _with_lr(module, hparams, lr))
+            except StepOverflowError as exc:
+                raise StepOverflowError(f"{_diverged(f, t + 1, epoch, 'the update', lr)} ({exc})") from None
             if weight_decay:
                 new_params = {k: v - lr * weight_decay * params[k] if v.ndim >= 2 else v for k, v in new_params.items()}
             params, t = new_params, t + 1
-            for key, value in (("loss", loss), ("lr", lr), ("grad_norm", norm)):
+            for key, value in (("loss", loss), ("lr", lr), ("grad_norm", grad_norm)):
                 history.step[key].append(float(value))
             progress.update(f"epoch {epoch}/{epochs}  step {t}  loss {loss:.4f}  lr {lr:.3g}")
         ep = history.epoch
         ep["lr"].append(float(lr))
-        ep["train_loss"].append(model.loss(params, X, y, l2=l2))
-        ep["train_acc"].append(model.accuracy(params, X, y))
+        with ignoring_fp_warnings():
+            ep["train_loss"].append(model.loss(params, X, y, l2=l2))
+            ep["train_acc"].append(model.accuracy(params, X, y))
         if validation is not None:
             Xv, yv = validation
-            ep["val_loss"].append(model.loss(params, Xv, yv, l2=l2))
-            ep["val_acc"].append(model.accuracy(params, Xv, yv))
+            with ignoring_fp_warnings():
+                ep["val_loss"].append(model.loss(params, Xv, yv, l2=l2))
+                ep["val_acc"].append(model.accuracy(params, Xv, yv))
             value = ep[monitor][-1]
             if best is None or (value < best if monitor == "val_loss" else value > best):
                 best, best_epoch, best_params, bad_epochs = value, epoch, params, 0
@@ -234,10 +306,17 @@ def lr_range_test(model, params, X, y, *, optimizer="sgd", hparams=None, lr_min=
     the smoothed loss falls fastest against log(lr), before its minimum: a
     rate that still trains quickly and stably.
     """
-    if not 0 < lr_min < lr_max:
+    f = "lr_range_test"
+    module, hparams = _check_optimizer(f, optimizer, hparams)
+    X, y = _check_data(f, model, params, X, y)
+    lr_min = _args.real(f, "lr_min", lr_min, 0.0, low_open=True)
+    lr_max = _args.real(f, "lr_max", lr_max, 0.0, low_open=True)
+    if not lr_min < lr_max:
         raise ValueError(f"need 0 < lr_min < lr_max; got {lr_min!r}, {lr_max!r}")
-    module = get(optimizer)
-    hparams = dict(hparams or {})
+    steps, batch_size = _args.integer(f, "steps", steps, 1), _args.integer(f, "batch_size", batch_size, 1)
+    _args.seed(f, seed)
+    smoothing = _args.real(f, "smoothing", smoothing, 0.0, 1.0, low_open=True)
+    diverge = _args.real(f, "diverge", diverge, 1.0, low_open=True)
     lrs_all = lr_min * (lr_max / lr_min) ** (np.arange(steps) / max(steps - 1, 1))
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(X))

@@ -1,4 +1,4 @@
-"""Layer 4: the step contract of SPEC.md section 1, for every registered optimizer.
+"""Layer 4: the step contract (the ``optimlab.optimizers`` docstring), for every registered optimizer.
 
 Parametrised by the single table in ``registry.py``; nothing here names an
 optimizer.
@@ -132,12 +132,16 @@ def test_dtype_is_kept(case, dtype, data):
 
 
 @params_case
-def test_float16_is_kept(case):
+def test_float16_is_kept_and_its_state_is_float32(case):
     m = get(case.name)
     p = {"w": np.array([0.5, -1.0, 2.0], np.float16)}
     g = {"w": np.array([1.0, -0.5, 2.0], np.float16)}
-    out, _ = run(m, p, g, 3, {**case.hparams, "eps": 1e-3} if "eps" in m.DEFAULTS else case.hparams)
+    out, state = run(m, p, g, 3, case.hparams)  # default epsilons (1e-8 is 0 in float16): computed in float32
     assert out["w"].dtype == np.float16 and np.isfinite(out["w"]).all()
+    for slots in state["slots"].values():
+        for v in slots.values():
+            assert not isinstance(v, np.ndarray) or v.dtype == (np.float64 if case.name in ("bfgs", "lbfgs")
+                                                                else np.float32)
 
 
 @params_case

@@ -1,5 +1,7 @@
 """optimlab tour / race / train, and the figure functions behind them."""
 
+import re
+
 import pytest
 
 from optimlab.cli import main
@@ -26,11 +28,15 @@ def test_race_writes_a_png_and_an_animated_gif(tmp_path, capsys):
         assert im.n_frames > 5
 
 
-def test_race_rejects_unknown_names(tmp_path):
-    with pytest.raises(ValueError, match="Did you mean.*'adam'"):
-        main(["race", "--optimizers", "sgd,adma", "--steps", "5", "--out", str(tmp_path / "x.png")])
-    with pytest.raises(ValueError, match="Did you mean 'rosenbrock'"):
-        main(["race", "--landscape", "rosenbrok", "--steps", "5", "--out", str(tmp_path / "x.png")])
+def test_race_rejects_unknown_names(tmp_path, capsys):
+    for args, hint in ((["--optimizers", "sgd,adma"], "Did you mean.*'adam'"),
+                       (["--landscape", "rosenbrok"], "Did you mean 'rosenbrock'")):
+        with pytest.raises(SystemExit) as exit_:
+            main(["race", *args, "--steps", "5", "--out", str(tmp_path / "x.png")])
+        assert exit_.value.code == 2
+        err = capsys.readouterr().err
+        assert err.startswith("optimlab: error: ") and err.count("\n") == 1 and re.search(hint, err)
+    assert not (tmp_path / "x.png").exists()
 
 
 def test_train_prints_a_table_and_saves_curves(tmp_path, capsys):

@@ -120,13 +120,20 @@ def test_tf1_rmsprop_with_momentum():
         - (0.5 * (0.01 * 2.0 / np.sqrt(0.90001 + 1e-5)) + (0.01 * 2.0 / np.sqrt(0.90001 * 0.9 + 2e-5)))]), **close)
 
 
+#: TF1's Adagrad has no epsilon; optimlab's must be > 0.  Beside sqrt(accum) >= sqrt(0.1) this one is
+#: far below half an ulp, so adding it changes no bit (see test_tf1_adagrad_basic).
+TF1_NO_EPS = 1e-300
+
+
 def test_tf1_adagrad_basic():
     # tensorflow/tensorflow@05926e4000818f798a761b81f48929928768e771
     # tensorflow/python/training/adagrad_test.py::AdagradOptimizerTest::doTestBasic (testBasic,
     # testTensorLearningRate and testSharing assert the same numbers).
     # AdagradOptimizer(3.0, initial_accumulator_value=0.1): TF1's Adagrad has no epsilon
-    # (var -= lr * g / sqrt(accum)), hence eps=0.
-    hp = {"lr": 3.0, "initial_accumulator_value": 0.1, "eps": 0.0}
+    # (var -= lr * g / sqrt(accum)).  optimlab requires eps > 0 (it guards a division); with an
+    # accumulator of at least 0.1, sqrt(accum) + 1e-300 == sqrt(accum) exactly in float64, so
+    # eps=1e-300 is TF1's formula to the last bit.
+    hp = {"lr": 3.0, "initial_accumulator_value": 0.1, "eps": TF1_NO_EPS}
     params = {"var0": np.array([1.0, 2.0]), "var1": np.array([3.0, 4.0])}
     grads = {"var0": np.array([0.1, 0.1]), "var1": np.array([0.01, 0.01])}
     params, _, _ = run("adagrad", params, [grads] * 3, hp)  # Run 3 steps of adagrad
@@ -143,7 +150,8 @@ def test_tf1_adagrad_sparse_stability():
     # (the sparse slice covers the whole [1, 6] variable).
     var0 = np.array([[0.00872496, -0.106952, 0.110467, 0.226505, -0.0147257, -0.0105945]])
     grads0 = np.array([[-5.91278e-05, 5.31673e-05, -2.5779e-06, 4.29153e-05, -8.4877e-05, -9.48906e-05]])
-    var0, state = get("adagrad").step(var0, grads0, None, {"lr": 1.0, "initial_accumulator_value": 0.1, "eps": 0.0})
+    var0, state = get("adagrad").step(var0, grads0, None, {"lr": 1.0, "initial_accumulator_value": 0.1,
+                                                           "eps": TF1_NO_EPS})
     np.testing.assert_allclose(state["slots"]["param"]["h"], np.array([[0.1, 0.1, 0.1, 0.1, 0.1, 0.1]]),
                                rtol=1e-6, atol=1e-6)
     np.testing.assert_allclose(var0, np.array([[0.00891194, -0.10712013, 0.11047515, 0.22636929, -0.0144573,

@@ -1,4 +1,4 @@
-"""Layer 2 for the optimizers beyond Adam: agreement with the reference each SPEC.md row names.
+"""Layer 2 for the optimizers beyond Adam: agreement with the reference the README's table names.
 
 float64, 60 steps, several tensors of different shapes, the defaults and a
 non-default setting (from ``registry.py``), 1e-6 relative; see

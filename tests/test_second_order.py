@@ -1,4 +1,4 @@
-"""Newton, BFGS, L-BFGS and optimlab.minimize: the properties SPEC.md and the textbook promise."""
+"""Newton, BFGS, L-BFGS and optimlab.minimize: the properties their docstrings and the textbook promise."""
 
 import numpy as np
 import pytest

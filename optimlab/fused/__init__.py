@@ -25,16 +25,25 @@ as the reference step of the same name, and:
   agree exactly);
 * checks keys, shapes, dtypes and state like the reference steps, but **not**
   NaN/inf in the gradients by default (that costs a pass over memory): pass
-  ``check_finite=True`` to have it.  All params must share one dtype and be
-  writeable C-contiguous arrays.
+  ``check_finite=True`` to have it (it also refuses finite gradients that
+  overflow the compute dtype, and NaN/inf in the state buffers; the results
+  are not checked, as they are written in place).  All params must share one
+  dtype and be writeable C-contiguous arrays, and no param, gradient or state
+  buffer may share memory with a param or state buffer (one array under two
+  keys would be stepped twice): refused with a ``ValueError`` naming both;
+* computes float16 and bfloat16 params in float32, block by block, with float32
+  state buffers, as the reference steps do (and agrees with them as above);
+* runs on ``threads`` threads: a positive integer, or ``None`` for the
+  environment variable ``OPTIMLAB_THREADS`` (a positive integer) or else the
+  number of CPUs.
 
 :func:`flat_params` lays a model's params out in one buffer (a dict of
 views), which lets the blocks run across array boundaries.
 """
 
 from . import adam, adamw, lion, momentum, sgd
-from ._engine import default_threads, flat_params
+from ._engine import check_threads, default_threads, flat_params
 
 REGISTRY = {m.NAME: m for m in (sgd, momentum, adam, adamw, lion)}
 
-__all__ = ["REGISTRY", "flat_params", "default_threads", *REGISTRY]
+__all__ = ["REGISTRY", "flat_params", "default_threads", "check_threads", *REGISTRY]

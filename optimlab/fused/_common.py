@@ -1,26 +1,46 @@
 """The public ``step`` of a fused optimizer, written once: check, lay out, run the kernel, return."""
 
+import numbers
+
 import numpy as np
 
-from ._engine import finish, prepare, run
+from ..optimizers._hparams import Bool
+from ._engine import check_threads, finish, prepare, run
+
+_CHECK_FINITE = Bool(False)
 
 
 def fused_step(module, params, grads, state, hparams, check_finite, threads):
     """Check the inputs, run ``module.kernel`` over every block, return ``(params, state)``."""
     hp = module.HPARAMS.resolve(hparams, f"fused {module.NAME}")
+    threads = check_threads(threads)
+    _CHECK_FINITE.check("check_finite", check_finite, kind="argument")
     tree, single, t, buffers, jobs = prepare(module.NAME, params, grads, state, module.SLOTS, check_finite)
     scales = module.scales(hp) if hasattr(module, "scales") else {}
-    if state is not None:  # buffers kept divided by an hparam-dependent factor: rescale if it changed
-        for slot, factor in scales.items():
-            old = state.get("scales", {}).get(slot, factor)
-            if old != factor:
-                np.multiply(buffers[slot], old / factor, out=buffers[slot])
+    old_scales = _old_scales(state, scales) if state is not None else scales
+    for slot, factor in scales.items():  # buffers kept divided by an hparam-dependent factor: rescale if it changed
+        if old_scales[slot] != factor:
+            np.multiply(buffers[slot], old_scales[slot] / factor, out=buffers[slot])
     t += 1
     run(module.kernel, module.constants(hp, t), jobs, buffers, threads)
     params, new_state = finish(module.NAME, params, tree, t, buffers)
     if scales:
         new_state["scales"] = scales
     return params, new_state
+
+
+def _old_scales(state, scales):
+    """The factors a given state's buffers are divided by (the current ones if it records none)."""
+    old = state.get("scales", {})
+    if not isinstance(old, dict):
+        raise ValueError(f"state entry 'scales' must be a dict slot -> factor; got {type(old).__name__}")
+    out = {}
+    for slot, factor in scales.items():
+        value = old.get(slot, factor)
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value <= 1:
+            raise ValueError(f"state entry 'scales'[{slot!r}] must be a factor 1 - beta in (0, 1]; got {value!r}")
+        out[slot] = float(value)
+    return out
 
 
 def weight_decay_constants(hp):

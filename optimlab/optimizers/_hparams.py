@@ -14,6 +14,14 @@ rejects unknown names (suggesting the closest valid one) and checks every
 value's type and range, naming the hyperparameter, the allowed range and the
 value given.  Values come back as plain Python ``float``/``int``/``bool``/``str``
 so that arithmetic with them never changes an array's dtype.
+
+Two ranges recur and are written once (the rules of the step contract, see
+:mod:`optimlab.optimizers`): :func:`epsilon` for an epsilon that guards a
+division or a root (> 0: with 0 a zero gradient gives 0/0), and
+:func:`decay_rate` for the decay rate of an exponential moving average that
+starts at zero (in [0, 1): at 1 the average never leaves zero).  The
+``Real``, ``Int``, ``Bool`` and ``Choice`` specs also check the arguments of
+optimlab's other public functions (``kind`` names what is checked).
 """
 
 from __future__ import annotations
@@ -46,22 +54,40 @@ class Real:
             text = f"a real number in {lo}, {hi}"
         return text + (" or None" if self.optional else "")
 
-    def check(self, name: str, value: Any) -> float | None:
+    def check(self, name: str, value: Any, kind: str = "hparam") -> float | None:
         if value is None and self.optional:
             return None
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise InputTypeError(
-                f"hparam {name!r} must be {self.describe()}; got {value!r} of type {type(value).__name__}"
+                f"{kind} {name!r} must be {self.describe()}; got {value!r} of type {type(value).__name__}"
             )
-        value = float(value)
+        try:
+            value = float(value)
+        except OverflowError:  # an int beyond float's range
+            raise ValueError(f"{kind} {name!r} must be {self.describe()}; got an integer too large for a float") \
+                from None
         bad = not math.isfinite(value)
         if self.low is not None:
             bad |= value < self.low or (self.low_open and value == self.low)
         if self.high is not None:
             bad |= value > self.high or (self.high_open and value == self.high)
         if bad:
-            raise ValueError(f"hparam {name!r} must be {self.describe()}; got {value!r}")
+            raise ValueError(f"{kind} {name!r} must be {self.describe()}; got {value!r}")
         return value
+
+
+def epsilon(default: float | None, optional: bool = False) -> Real:
+    """An epsilon that guards a division or a square root: a real number > 0 (or None if *optional*)."""
+    return Real(default, low=0.0, low_open=True, optional=optional)
+
+
+def decay_rate(default: float) -> Real:
+    """The decay rate of an exponential moving average that starts at zero: in [0, 1).
+
+    At 1 the average would stay at its starting zero forever (and a division
+    by its root would divide by epsilon alone).
+    """
+    return Real(default, low=0.0, high=1.0, high_open=True)
 
 
 @dataclass(frozen=True)
@@ -77,14 +103,14 @@ class Int:
         hi = "inf" if self.high is None else str(self.high)
         return f"an integer in [{lo}, {hi}]"
 
-    def check(self, name: str, value: Any) -> int:
+    def check(self, name: str, value: Any, kind: str = "hparam") -> int:
         if isinstance(value, bool) or not isinstance(value, numbers.Integral):
             raise InputTypeError(
-                f"hparam {name!r} must be {self.describe()}; got {value!r} of type {type(value).__name__}"
+                f"{kind} {name!r} must be {self.describe()}; got {value!r} of type {type(value).__name__}"
             )
         value = int(value)
         if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
-            raise ValueError(f"hparam {name!r} must be {self.describe()}; got {value!r}")
+            raise ValueError(f"{kind} {name!r} must be {self.describe()}; got {value!r}")
         return value
 
 
@@ -97,10 +123,10 @@ class Bool:
     def describe(self) -> str:
         return "True or False"
 
-    def check(self, name: str, value: Any) -> bool:
+    def check(self, name: str, value: Any, kind: str = "hparam") -> bool:
         if type(value).__name__ not in ("bool", "bool_"):
             raise InputTypeError(
-                f"hparam {name!r} must be True or False; got {value!r} of type {type(value).__name__}"
+                f"{kind} {name!r} must be True or False; got {value!r} of type {type(value).__name__}"
             )
         return bool(value)
 
@@ -115,14 +141,14 @@ class Choice:
     def describe(self) -> str:
         return "one of " + ", ".join(repr(c) for c in self.choices)
 
-    def check(self, name: str, value: Any) -> str:
+    def check(self, name: str, value: Any, kind: str = "hparam") -> str:
         if not isinstance(value, str):
             raise InputTypeError(
-                f"hparam {name!r} must be {self.describe()}; got {value!r} of type {type(value).__name__}"
+                f"{kind} {name!r} must be {self.describe()}; got {value!r} of type {type(value).__name__}"
             )
         if value not in self.choices:
             raise ValueError(
-                f"hparam {name!r} must be {self.describe()}; got {value!r}." + suggest(value, self.choices)
+                f"{kind} {name!r} must be {self.describe()}; got {value!r}." + suggest(value, self.choices)
             )
         return value
 
@@ -158,9 +184,9 @@ class OptionalMapping:
     def describe(self) -> str:
         return "a dict or None"
 
-    def check(self, name: str, value: Any):
+    def check(self, name: str, value: Any, kind: str = "hparam"):
         if value is not None and not isinstance(value, Mapping):
-            raise InputTypeError(f"hparam {name!r} must be a dict or None; got {type(value).__name__}")
+            raise InputTypeError(f"{kind} {name!r} must be a dict or None; got {type(value).__name__}")
         return value
 
 
@@ -194,11 +220,11 @@ class Function:
     def describe(self) -> str:
         return "a callable"
 
-    def check(self, name: str, value: Any):
+    def check(self, name: str, value: Any, kind: str = "hparam"):
         if value is None and not self.required:
             return None
         if not callable(value):
-            raise InputTypeError(f"hparam {name!r} must be a callable; got {type(value).__name__}")
+            raise InputTypeError(f"{kind} {name!r} must be a callable; got {type(value).__name__}")
         return value
 
 

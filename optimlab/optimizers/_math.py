@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
+
 from ._hparams import Bool, Real
 
 #: The two weight-decay hparams of every optimizer that offers both conventions.
@@ -44,3 +48,27 @@ def weight_decay(theta, g, hp, lr=None):
     if hp["decoupled_weight_decay"]:
         return (1.0 - (hp["lr"] if lr is None else lr) * lam) * theta, g
     return theta, g + lam * theta
+
+
+def norm(x) -> float:
+    r"""The Frobenius norm :math:`\lVert x\rVert` of an array, as a Python float, without overflow or underflow.
+
+    ``np.linalg.norm`` squares the entries, so an array whose entries are
+    finite but beyond the square root of the dtype's maximum (1e154 in
+    float64, 1.8e19 in float32) gets an infinite norm, and one whose entries
+    are all below the square root of its smallest number gets 0.  This returns
+    the plain result when it is safely inside the range, and otherwise
+    :math:`s\,\lVert x/s\rVert` with :math:`s = \max|x|` (one more pass).
+    """
+    x = np.asarray(x)
+    with np.errstate(over="ignore", under="ignore"):
+        plain = float(np.linalg.norm(x))
+    info = np.finfo(x.dtype) if np.issubdtype(x.dtype, np.floating) else np.finfo(np.float64)
+    if math.isfinite(plain) and plain >= math.sqrt(float(info.tiny)) / float(info.eps):
+        return plain
+    if x.size == 0:
+        return 0.0
+    scale = float(np.max(np.abs(x)))
+    if scale == 0.0 or not math.isfinite(scale):
+        return scale
+    return scale * float(np.linalg.norm(x / scale))

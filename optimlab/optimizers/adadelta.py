@@ -37,8 +37,8 @@ https://arxiv.org/abs/1212.5701 (Algorithm 1).  Agrees with ``torch.optim.Adadel
 
 import numpy as np
 
-from ._base import Rule
-from ._hparams import Hparams, Real
+from ._base import NONNEGATIVE, Rule
+from ._hparams import Hparams, Real, decay_rate, epsilon
 from ._math import WEIGHT_DECAY, ema, weight_decay
 
 NAME = "adadelta"
@@ -48,8 +48,8 @@ PAPER = "https://arxiv.org/abs/1212.5701"
 
 HPARAMS = Hparams(
     lr=Real(1.0, low=0.0),
-    rho=Real(0.9, low=0.0, high=1.0),
-    eps=Real(1e-6, low=0.0, low_open=True),
+    rho=decay_rate(0.9),
+    eps=epsilon(1e-6),
     **WEIGHT_DECAY,
 )
 DEFAULTS = HPARAMS.defaults
@@ -68,5 +68,5 @@ def _update(theta, g, slots, t, hp):
     return theta - hp["lr"] * delta, {"v": v, "u": u}  # (5)
 
 
-RULE = Rule(NAME, HPARAMS, _init_slots, _update)
-init, step = RULE.init, RULE.step  # the public contract (SPEC.md section 1)
+RULE = Rule(NAME, HPARAMS, _init_slots, _update, bounds={"v": NONNEGATIVE, "u": NONNEGATIVE})
+init, step = RULE.init, RULE.step  # the public contract (see optimlab.optimizers)

@@ -23,7 +23,8 @@ total approximates :math:`\mathbb{E}[g^2]`.  An :math:`n \times m` matrix keeps
 batch axes.  Arrays with fewer dimensions keep the full :math:`\hat V`.
 
 Symbols to hparams: :math:`\eta` is ``lr``, :math:`c` is ``beta2_decay``,
-:math:`\epsilon_1` is ``eps1`` (``None``: the dtype's machine epsilon),
+:math:`\epsilon_1` is ``eps1`` (``None``: the machine epsilon of the dtype the step computes in,
+float32 for half-precision params),
 :math:`\epsilon_2` is ``eps2``, :math:`d` is ``d`` (the clipping threshold),
 :math:`\lambda` is ``weight_decay``.  Two switches change (1):
 ``relative_step=False`` takes :math:`\rho_t = \eta` (an explicit learning rate
@@ -67,10 +68,13 @@ with Sublinear Memory Cost", ICML 2018, https://arxiv.org/abs/1804.04235
    last dimensions are both at least 128 (``min_dim_size_to_factor``).
 """
 
+import math
+
 import numpy as np
 
-from ._base import Rule
-from ._hparams import Bool, Hparams, Real
+from ._base import NONNEGATIVE, Rule
+from ._hparams import Bool, Hparams, Real, epsilon
+from ._math import norm
 
 NAME = "adafactor"
 FAMILY = "adaptive"
@@ -80,7 +84,7 @@ PAPER = "https://arxiv.org/abs/1804.04235"
 HPARAMS = Hparams(
     lr=Real(0.01, low=0.0),
     beta2_decay=Real(-0.8, high=0.0),
-    eps1=Real(None, low=0.0, optional=True),
+    eps1=epsilon(None, optional=True),
     eps2=Real(1e-3, low=0.0),
     d=Real(1.0, low=0.0, low_open=True),
     weight_decay=Real(0.0, low=0.0),
@@ -92,7 +96,7 @@ DEFAULTS = HPARAMS.defaults
 
 def rms(x):
     """Root mean square of an array (a Python float)."""
-    return float(np.linalg.norm(x)) / np.sqrt(max(x.size, 1))
+    return norm(x) / math.sqrt(max(x.size, 1))
 
 
 def _init_slots(theta, hp):
@@ -121,5 +125,5 @@ def _update(theta, g, slots, t, hp):
     return theta_prime - alpha / max(1.0, rms(U) / hp["d"]) * U, new  # (6)
 
 
-RULE = Rule(NAME, HPARAMS, _init_slots, _update)
-init, step = RULE.init, RULE.step  # the public contract (SPEC.md section 1)
+RULE = Rule(NAME, HPARAMS, _init_slots, _update, bounds={"row": NONNEGATIVE, "col": NONNEGATIVE, "v": NONNEGATIVE})
+init, step = RULE.init, RULE.step  # the public contract (see optimlab.optimizers)

@@ -48,8 +48,8 @@ https://jmlr.org/papers/v12/duchi11a.html .  Agrees with ``torch.optim.Adagrad``
 
 import numpy as np
 
-from ._base import Rule
-from ._hparams import Bool, Hparams, Real
+from ._base import NONNEGATIVE, Rule
+from ._hparams import Bool, Hparams, Real, epsilon
 from ._math import WEIGHT_DECAY, weight_decay
 
 NAME = "adagrad"
@@ -59,7 +59,7 @@ PAPER = "https://jmlr.org/papers/v12/duchi11a.html"
 
 HPARAMS = Hparams(
     lr=Real(0.01, low=0.0),
-    eps=Real(1e-10, low=0.0),
+    eps=epsilon(1e-10),
     initial_accumulator_value=Real(0.0, low=0.0),
     lr_decay=Real(0.0, low=0.0),
     **WEIGHT_DECAY,
@@ -80,5 +80,5 @@ def _update(theta, g, slots, t, hp):
     return theta - eta_t * g / d, {"h": h}  # (4)
 
 
-RULE = Rule(NAME, HPARAMS, _init_slots, _update)
-init, step = RULE.init, RULE.step  # the public contract (SPEC.md section 1)
+RULE = Rule(NAME, HPARAMS, _init_slots, _update, bounds={"h": NONNEGATIVE})
+init, step = RULE.init, RULE.step  # the public contract (see optimlab.optimizers)

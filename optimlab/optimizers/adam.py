@@ -77,8 +77,8 @@ import math
 
 import numpy as np
 
-from ._base import Rule
-from ._hparams import Bool, Hparams, Real
+from ._base import NONNEGATIVE, Rule
+from ._hparams import Bool, Hparams, Real, decay_rate, epsilon
 from ._math import WEIGHT_DECAY, bias_correction, ema, weight_decay
 
 NAME = "adam"
@@ -88,13 +88,15 @@ PAPER = "https://arxiv.org/abs/1412.6980"
 
 HPARAMS = Hparams(
     lr=Real(1e-3, low=0.0),
-    beta1=Real(0.9, low=0.0, high=1.0, high_open=True),
-    beta2=Real(0.999, low=0.0, high=1.0, high_open=True),
-    eps=Real(1e-8, low=0.0),
+    beta1=decay_rate(0.9),
+    beta2=decay_rate(0.999),
+    eps=epsilon(1e-8),
     **WEIGHT_DECAY,
     eps_hat=Bool(False),
 )
 DEFAULTS = HPARAMS.defaults
+#: The ranges the moments stay in (checked in a given state); shared by the optimizers built on Adam.
+BOUNDS = {"v": NONNEGATIVE}
 
 
 def init_slots(theta, hp):
@@ -124,5 +126,5 @@ def _update(theta, g, slots, t, hp):
     return theta - adam_delta(m, v, t, hp), {"m": m, "v": v}
 
 
-RULE = Rule(NAME, HPARAMS, init_slots, _update)
-init, step = RULE.init, RULE.step  # the public contract (SPEC.md section 1)
+RULE = Rule(NAME, HPARAMS, init_slots, _update, bounds=BOUNDS)
+init, step = RULE.init, RULE.step  # the public contract (see optimlab.optimizers)

@@ -40,8 +40,8 @@ Algorithm 2).  Agrees with ``torch.optim.Adamax``.
 
 import numpy as np
 
-from ._base import Rule
-from ._hparams import Bool, Hparams, Real
+from ._base import NONNEGATIVE, Rule
+from ._hparams import Bool, Hparams, Real, decay_rate, epsilon
 from ._math import WEIGHT_DECAY, bias_correction, ema, weight_decay
 
 NAME = "adamax"
@@ -51,9 +51,9 @@ PAPER = "https://arxiv.org/abs/1412.6980"
 
 HPARAMS = Hparams(
     lr=Real(2e-3, low=0.0),
-    beta1=Real(0.9, low=0.0, high=1.0, high_open=True),
-    beta2=Real(0.999, low=0.0, high=1.0, high_open=True),
-    eps=Real(1e-8, low=0.0, low_open=True),
+    beta1=decay_rate(0.9),
+    beta2=decay_rate(0.999),
+    eps=epsilon(1e-8),
     **WEIGHT_DECAY,
     eps_outside_max=Bool(False),
 )
@@ -75,5 +75,5 @@ def _update(theta, g, slots, t, hp):
     return theta - lr_t * m / u, {"m": m, "u": u}  # (4)
 
 
-RULE = Rule(NAME, HPARAMS, _init_slots, _update)
-init, step = RULE.init, RULE.step  # the public contract (SPEC.md section 1)
+RULE = Rule(NAME, HPARAMS, _init_slots, _update, bounds={"u": NONNEGATIVE})
+init, step = RULE.init, RULE.step  # the public contract (see optimlab.optimizers)

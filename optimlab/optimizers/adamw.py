@@ -54,5 +54,5 @@ def _update(theta, g, slots, t, hp):
     return theta - adam.adam_delta(m, v, t, hp), {"m": m, "v": v}  # (4)-(5)
 
 
-RULE = Rule(NAME, HPARAMS, adam.init_slots, _update)
-init, step = RULE.init, RULE.step  # the public contract (SPEC.md section 1)
+RULE = Rule(NAME, HPARAMS, adam.init_slots, _update, bounds=adam.BOUNDS)
+init, step = RULE.init, RULE.step  # the public contract (see optimlab.optimizers)

@@ -57,7 +57,7 @@ Reduction: while :math:`v_t` never decreases (e.g. growing gradients) AMSGrad
 import numpy as np
 
 from . import adam
-from ._base import Rule
+from ._base import NONNEGATIVE, Rule
 from ._hparams import Bool
 from ._math import bias_correction, weight_decay
 
@@ -91,5 +91,6 @@ def _update(theta, g, slots, t, hp):
     return theta - adam.adam_delta(m, v_max, t, hp), {"m": m, "v": v, "v_max": v_max}  # (5)-(6)
 
 
-RULE = Rule(NAME, HPARAMS, _init_slots, _update, check_tree=_check_hparams)
-init, step = RULE.init, RULE.step  # the public contract (SPEC.md section 1)
+RULE = Rule(NAME, HPARAMS, _init_slots, _update, check_tree=_check_hparams,
+            bounds={**adam.BOUNDS, "v_max": NONNEGATIVE})
+init, step = RULE.init, RULE.step  # the public contract (see optimlab.optimizers)

@@ -75,4 +75,4 @@ def _update(x, g, extra, t, hp, params):
 
 
 RULE = VectorRule(NAME, HPARAMS, _init_extra, _update)
-init, step = RULE.init, RULE.step  # the public contract (SPEC.md section 1)
+init, step = RULE.init, RULE.step  # the public contract (see optimlab.optimizers)

@@ -40,11 +40,11 @@ Training BERT in 76 minutes", ICLR 2020, https://arxiv.org/abs/1904.00962
    the identity and Adam's bias correction, as here.
 """
 
-import numpy as np
 
 from . import adam
 from ._base import Rule
-from ._hparams import Real
+from ._hparams import epsilon
+from ._math import norm
 
 NAME = "lamb"
 FAMILY = "layer-wise"
@@ -52,13 +52,13 @@ YEAR = 2019
 PAPER = "https://arxiv.org/abs/1904.00962"
 
 # Adam's hparams with LAMB's eps; by default the weight decay is part of the direction (3)
-HPARAMS = adam.HPARAMS.derive(drop=("eps_hat",), eps=Real(1e-6, low=0.0))
+HPARAMS = adam.HPARAMS.derive(drop=("eps_hat",), eps=epsilon(1e-6))
 DEFAULTS = HPARAMS.defaults
 
 
 def trust_ratio(theta, u):
     """Line (4) for one array (a Python float)."""
-    w_norm, u_norm = float(np.linalg.norm(theta)), float(np.linalg.norm(u))
+    w_norm, u_norm = norm(theta), norm(u)
     return 1.0 if w_norm == 0.0 or u_norm == 0.0 else w_norm / u_norm
 
 
@@ -77,5 +77,5 @@ def _update(theta, g, slots, t, hp):
     return theta - hp["lr"] * trust_ratio(theta, u) * u, {"m": m, "v": v}  # (4)-(5)
 
 
-RULE = Rule(NAME, HPARAMS, adam.init_slots, _update)
-init, step = RULE.init, RULE.step  # the public contract (SPEC.md section 1)
+RULE = Rule(NAME, HPARAMS, adam.init_slots, _update, bounds=adam.BOUNDS)
+init, step = RULE.init, RULE.step  # the public contract (see optimlab.optimizers)

@@ -58,6 +58,7 @@ import numpy as np
 
 from ._base import Rule
 from ._hparams import Bool, Choice, Hparams, Real
+from ._math import norm
 
 NAME = "lars"
 FAMILY = "layer-wise"
@@ -67,7 +68,7 @@ PAPER = "https://arxiv.org/abs/1708.03888"
 HPARAMS = Hparams(
     lr=Real(1e-3, low=0.0),
     momentum=Real(0.9, low=0.0, high=1.0, high_open=True),
-    dampening=Real(0.0, low=0.0, high=1.0),
+    dampening=Real(0.0, low=0.0, high=1.0, high_open=True),  # 1 would keep the buffer at its starting 0
     nesterov=Bool(False),
     weight_decay=Real(0.0, low=0.0),
     trust_coefficient=Real(0.001, low=0.0),
@@ -80,11 +81,11 @@ DEFAULTS = HPARAMS.defaults
 def trust_ratio(theta, g, hp):
     """Line (1) for one array (a Python float)."""
     lam = hp["weight_decay"]
-    w_norm = float(np.linalg.norm(theta))
+    w_norm = norm(theta)
     if hp["trust_denominator"] == "update":
-        denominator = float(np.linalg.norm(g + lam * theta))
+        denominator = norm(g + lam * theta)
     else:
-        denominator = float(np.linalg.norm(g)) + lam * w_norm
+        denominator = norm(g) + lam * w_norm
     if w_norm == 0.0 or denominator == 0.0:
         return 1.0
     return hp["trust_coefficient"] * w_norm / denominator
@@ -108,4 +109,4 @@ def _update(theta, g, slots, t, hp):
 
 
 RULE = Rule(NAME, HPARAMS, _init_slots, _update)
-init, step = RULE.init, RULE.step  # the public contract (SPEC.md section 1)
+init, step = RULE.init, RULE.step  # the public contract (see optimlab.optimizers)

@@ -92,5 +92,16 @@ def _update(x, g, extra, t, hp, params):
     return x - hp["lr"] * r, {"s": s_list, "y": y_list, "x_prev": x, "g_prev": g}  # (4)
 
 
-RULE = VectorRule(NAME, HPARAMS, _init_extra, _update)
-init, step = RULE.init, RULE.step  # the public contract (SPEC.md section 1)
+def _check_extra(extra, n):
+    """The stored pairs come in pairs, each with s^T y > 0 (the only ones this module stores)."""
+    if len(extra["s"]) != len(extra["y"]):
+        raise ValueError(f"lbfgs state holds {len(extra['s'])} vectors 's' but {len(extra['y'])} vectors 'y': "
+                         "they are stored in pairs")
+    for i, (s, y) in enumerate(zip(extra["s"], extra["y"])):
+        if not float(s @ y) > 0:
+            raise ValueError(f"lbfgs state pair {i} has s^T y = {float(s @ y):.3g}; only pairs with s^T y > 0 "
+                             "are stored (the curvature condition)")
+
+
+RULE = VectorRule(NAME, HPARAMS, _init_extra, _update, check_extra=_check_extra)
+init, step = RULE.init, RULE.step  # the public contract (see optimlab.optimizers)

@@ -35,7 +35,7 @@ NeurIPS 2023, https://arxiv.org/abs/2302.06675 (Program 1).  Agrees with
 import numpy as np
 
 from ._base import Rule
-from ._hparams import Hparams, Real
+from ._hparams import Hparams, Real, decay_rate
 
 NAME = "lion"
 FAMILY = "sign"
@@ -45,7 +45,7 @@ PAPER = "https://arxiv.org/abs/2302.06675"
 HPARAMS = Hparams(
     lr=Real(1e-4, low=0.0),
     beta1=Real(0.9, low=0.0, high=1.0),
-    beta2=Real(0.99, low=0.0, high=1.0),
+    beta2=decay_rate(0.99),
     weight_decay=Real(0.0, low=0.0),
 )
 DEFAULTS = HPARAMS.defaults
@@ -63,4 +63,4 @@ def _update(theta, g, slots, t, hp):
 
 
 RULE = Rule(NAME, HPARAMS, _init_slots, _update)
-init, step = RULE.init, RULE.step  # the public contract (SPEC.md section 1)
+init, step = RULE.init, RULE.step  # the public contract (see optimlab.optimizers)

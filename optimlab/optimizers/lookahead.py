@@ -14,8 +14,9 @@ Symbols to hparams: :math:`k` is ``k``, :math:`\alpha` is ``alpha``, the
 inner optimizer is ``inner`` (a registry name) with hparams
 ``inner_hparams`` (a dict, ``None`` for its defaults).  Defaults:
 ``inner="adam", inner_hparams=None, k=5, alpha=0.5``.  State: the slow
-weights ``slow`` per param and the inner optimizer's whole state under
-``state["inner"]``; the inner state is kept across synchronisations (the
+weights ``slow`` per param (in float32 for half-precision params, like every
+slot) and the inner optimizer's whole state under ``state["inner"]``, which
+must be there and have taken as many steps; the inner state is kept across synchronisations (the
 paper's Algorithm 1 leaves the inner optimizer's state alone; resetting it is
 a variant the paper also discusses).
 
@@ -47,9 +48,13 @@ jump to the fast ones); with ``k=1`` as well.  ``alpha=0`` never moves.
 
 from __future__ import annotations
 
+from typing import Mapping
+
 import numpy as np
 
-from ._base import SINGLE_KEY, as_tree, check_state, match_grads
+from .._errors import StepOverflowError
+from ._base import (SINGLE_KEY, as_tree, check_finite_tree, check_result, check_state, compute_dtype,
+                    ignoring_fp_warnings, match_grads)
 from ._hparams import Hparams, Int, OptimizerName, OptionalMapping, Real
 
 NAME = "lookahead"
@@ -67,7 +72,8 @@ DEFAULTS = HPARAMS.defaults
 
 
 def _slots(tree):
-    return {key: {"slow": theta.copy()} for key, theta in tree.items()}
+    """Fresh slow weights: a copy of each param, in the dtype the steps compute in (float32 for half precision)."""
+    return {key: {"slow": theta.astype(compute_dtype(theta.dtype))} for key, theta in tree.items()}
 
 
 def _interpolate(phi, theta, alpha):
@@ -75,22 +81,50 @@ def _interpolate(phi, theta, alpha):
     return np.asarray(phi + alpha * (theta - phi), dtype=phi.dtype)
 
 
+def _inner_state(state, name, t):
+    """The inner optimizer's state kept in a Lookahead *state* at step count *t* (refused if missing or out of step)."""
+    inner = state.get("inner")
+    if not isinstance(inner, Mapping):
+        raise ValueError(f"{name} state has no 'inner' part (the inner optimizer's state; got {inner!r}): "
+                         f"pass a state returned by {name}.step or {name}.init")
+    if inner.get("t") != t:
+        raise ValueError(f"{name} state['inner'] has taken {inner.get('t')!r} steps but the {name} state {t}: "
+                         "they belong to different runs")
+    return inner
+
+
 def lookahead_step(name, inner, inner_hparams, k, alpha, params, grads, state, check_finite):
     """Lines (1)-(3) around the optimizer module *inner*; the state is tagged with *name*."""
     tree, single = as_tree(params)
+    if check_finite:
+        check_finite_tree(tree, single)
     match_grads(tree, grads, single, check_finite)
     if state is None:
         t, slots, inner_state = 0, _slots(tree), None
     else:
-        t = check_state(state, name, tree, _slots(tree))
-        slots, inner_state = state["slots"], state.get("inner")
-    fast, inner_state = inner.step(params, grads, inner_state, inner_hparams, check_finite=check_finite)  # (1)
+        t = check_state(state, name, tree, _slots(tree), check_finite)
+        slots, inner_state = state["slots"], _inner_state(state, name, t)
+    work = {key: theta.astype(compute_dtype(theta.dtype), copy=False) for key, theta in tree.items()}
+    try:
+        fast, inner_state = inner.step(work[SINGLE_KEY] if single else work, grads, inner_state, inner_hparams,
+                                       check_finite=check_finite)  # (1), in the compute dtype
+    except StepOverflowError as exc:
+        raise StepOverflowError(f"{name}: in the inner step, {exc}") from None
     fast = {SINGLE_KEY: fast} if single else fast
     t += 1
     if t % k == 0:
-        slow = {key: _interpolate(slots[key]["slow"], fast[key], alpha) for key in tree}  # (2)
+        with ignoring_fp_warnings(check_finite):
+            slow = {key: _interpolate(slots[key]["slow"], fast[key], alpha) for key in tree}  # (2)
+        if check_finite:
+            for key in tree:
+                check_result(name, f"state slot 'slow' of param {key!r}", slow[key])
         fast = {key: phi.copy() for key, phi in slow.items()}  # (3)
         slots = {key: {"slow": phi} for key, phi in slow.items()}
+    with ignoring_fp_warnings(check_finite):
+        fast = {key: fast[key].astype(theta.dtype, copy=False) for key, theta in tree.items()}  # stored back
+    if check_finite:
+        for key, theta in fast.items():
+            check_result(name, "params" if single else f"params[{key!r}]", theta)
     new_state = {"optimizer": name, "t": t, "slots": slots, "inner": inner_state}
     return (fast[SINGLE_KEY] if single else fast), new_state
 

@@ -92,10 +92,11 @@ import math
 
 import numpy as np
 
-from .._errors import suggest
-from . import adamw
-from ._base import Rule, as_tree
-from ._hparams import Bool, Choice, Hparams, Int, KeySelector, Real
+from .._errors import InputTypeError, suggest
+from . import adam, adamw
+from ._base import Rule, as_tree, is_floating
+from ._hparams import Bool, Choice, Hparams, Int, KeySelector, Real, decay_rate, epsilon
+from ._math import norm
 
 NAME = "muon"
 FAMILY = "matrix"
@@ -109,14 +110,14 @@ HPARAMS = Hparams(
     momentum=Real(0.95, low=0.0, high=1.0, high_open=True),
     nesterov=Bool(True),
     ns_steps=Int(5, low=0, high=99),
-    eps=Real(1e-7, low=0.0, low_open=True),
+    eps=epsilon(1e-7),
     weight_decay=Real(0.0, low=0.0),
     layout=Choice("out_in", ("out_in", "in_out")),
     adjust_lr=Choice("original", ("original", "match_rms_adamw")),
     adamw_lr=Real(3e-4, low=0.0),
-    adamw_beta1=Real(0.9, low=0.0, high=1.0, high_open=True),
-    adamw_beta2=Real(0.95, low=0.0, high=1.0, high_open=True),
-    adamw_eps=Real(1e-10, low=0.0),
+    adamw_beta1=decay_rate(0.9),
+    adamw_beta2=decay_rate(0.95),
+    adamw_eps=epsilon(1e-10),
     adamw_weight_decay=Real(0.0, low=0.0),
     adamw_params=KeySelector(None),
 )
@@ -132,12 +133,18 @@ def orthogonalize(G, steps=5, eps=1e-7):
     G = np.asarray(G)
     if G.ndim != 2:
         raise ValueError(f"orthogonalize needs a 2-D array; got shape {G.shape}")
+    if G.dtype.kind not in "fiu" and not is_floating(G.dtype):
+        raise InputTypeError(f"orthogonalize: argument 'G' must be an array of numbers; got dtype {G.dtype}")
+    if not np.isfinite(G).all():
+        raise ValueError("orthogonalize: argument 'G' contains NaN or inf")
+    steps = HPARAMS.specs["ns_steps"].check("steps", steps, kind="orthogonalize: argument")
+    eps = HPARAMS.specs["eps"].check("eps", eps, kind="orthogonalize: argument")
     a, b, c = NS_COEFFICIENTS
     X = G.astype(np.float64)
     tall = X.shape[0] > X.shape[1]
     if tall:
         X = X.T
-    X = X / max(float(np.linalg.norm(X)), eps)
+    X = X / max(norm(X), eps)
     for _ in range(steps):
         A = X @ X.T
         X = a * X + (b * A + c * A @ A) @ X  # (5)
@@ -148,10 +155,17 @@ def orthogonalize(G, steps=5, eps=1e-7):
 
 def ns_polynomial(sigma, steps=1):
     r"""What ``steps`` Newton-Schulz iterations do to a singular value: :math:`p^{\circ k}(\sigma)`."""
+    steps = HPARAMS.specs["ns_steps"].check("steps", steps, kind="ns_polynomial: argument")
+    try:
+        s = np.asarray(sigma, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        raise InputTypeError(f"ns_polynomial: argument 'sigma' must be numbers; got {type(sigma).__name__}") from None
+    if not np.isfinite(s).all():
+        raise ValueError("ns_polynomial: argument 'sigma' contains NaN or inf")
     a, b, c = NS_COEFFICIENTS
-    s = np.asarray(sigma, dtype=float)
-    for _ in range(steps):
-        s = a * s + b * s**3 + c * s**5
+    with np.errstate(over="ignore", invalid="ignore"):  # the polynomial of a huge sigma is huge: inf says so
+        for _ in range(steps):
+            s = a * s + b * s**3 + c * s**5
     return s
 
 
@@ -211,5 +225,5 @@ def _update(W, G, slots, t, hp, key):
     return W, {"b": b}
 
 
-RULE = Rule(NAME, HPARAMS, _init_slots, _update, keyed=True, check_tree=_check_tree)
-init, step = RULE.init, RULE.step  # the public contract (SPEC.md section 1)
+RULE = Rule(NAME, HPARAMS, _init_slots, _update, keyed=True, check_tree=_check_tree, bounds=adam.BOUNDS)
+init, step = RULE.init, RULE.step  # the public contract (see optimlab.optimizers)

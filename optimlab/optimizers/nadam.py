@@ -83,5 +83,5 @@ def _update(theta, g, slots, t, hp):
     return theta, {"m": m, "v": v, "mu_product": mu_product}
 
 
-RULE = Rule(NAME, HPARAMS, _init_slots, _update)
-init, step = RULE.init, RULE.step  # the public contract (SPEC.md section 1)
+RULE = Rule(NAME, HPARAMS, _init_slots, _update, bounds={**adam.BOUNDS, "mu_product": (0.0, 1.0)})
+init, step = RULE.init, RULE.step  # the public contract (see optimlab.optimizers)

@@ -45,6 +45,7 @@ line search.
 
 import numpy as np
 
+from .._errors import InputTypeError
 from ._base import VectorRule
 from ._hparams import Bool, Function, Hparams, Real
 
@@ -76,9 +77,15 @@ def _init_extra(n, hp):
 
 
 def _update(x, g, extra, t, hp, params):
-    H = np.asarray(hp["hessian"](params), dtype=np.float64)
+    value = hp["hessian"](params)
+    try:
+        H = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InputTypeError(f"hparams['hessian'] returned a {type(value).__name__}, not an array of numbers") from None
     if H.shape != (x.size, x.size):
         raise ValueError(f"hparams['hessian'] returned shape {H.shape}; expected ({x.size}, {x.size})")
+    if not np.isfinite(H).all():
+        raise ValueError("hparams['hessian'] returned a matrix with NaN or inf entries")
     try:
         d = -np.linalg.solve(modified_hessian(H, hp["damping"], hp["saddle_free"]), g)  # (2)
     except np.linalg.LinAlgError:
@@ -87,4 +94,4 @@ def _update(x, g, extra, t, hp, params):
 
 
 RULE = VectorRule(NAME, HPARAMS, _init_extra, _update)
-init, step = RULE.init, RULE.step  # the public contract (SPEC.md section 1)
+init, step = RULE.init, RULE.step  # the public contract (see optimlab.optimizers)

@@ -90,11 +90,12 @@ with ``torch.optim.RAdam``.
 """
 
 import math
+import numbers
 
 import numpy as np
 
 from . import adam
-from ._base import Rule
+from ._base import MAX_STEPS, Rule
 from ._hparams import Bool, Choice, Real
 from ._math import bias_correction, weight_decay
 
@@ -109,15 +110,30 @@ HPARAMS = adam.HPARAMS.derive(eps_hat=Bool(True), rho_threshold=Real(5.0, low=4.
 DEFAULTS = HPARAMS.defaults
 
 
+def _check(function, t, beta2):
+    """Step numbers t >= 1 (an int, or an array of integral values) and a beta2 in [0, 1)."""
+    beta2 = HPARAMS.specs["beta2"].check("beta2", beta2, kind=f"{function}: argument")
+    if isinstance(t, numbers.Integral) and not isinstance(t, (bool, np.bool_)):
+        if not 1 <= t <= MAX_STEPS:
+            raise ValueError(f"{function}: argument 't' must be a step number >= 1 (up to 2**53); got {t!r}")
+        return int(t), beta2
+    steps = np.asarray(t)
+    if steps.dtype.kind not in "iuf" or not (np.isfinite(steps) & (steps == np.round(steps)) & (steps >= 1)
+                                             & (steps <= MAX_STEPS)).all():
+        raise ValueError(f"{function}: argument 't' must hold step numbers >= 1 (integers up to 2**53); got {t!r}")
+    return steps.astype(float), beta2
+
+
 def rho(t, beta2=0.999):
-    r""":math:`\rho_t` of (4): the approximated SMA length at step *t* (int or array)."""
+    r""":math:`\rho_t` of (4): the approximated SMA length at step *t* (int >= 1 or array)."""
+    t, beta2 = _check("rho", t, beta2)
     rho_inf = 2.0 / (1.0 - beta2) - 1.0
-    t = np.asarray(t, dtype=float) if not isinstance(t, int) else t
     return rho_inf - 2.0 * t * beta2**t / (1.0 - beta2**t)
 
 
 def rectification(t, beta2=0.999):
     r""":math:`r_t` of (6) at step *t* (NaN where :math:`\rho_t \le 4`, where it is undefined)."""
+    t, beta2 = _check("rectification", t, beta2)
     rho_inf = 2.0 / (1.0 - beta2) - 1.0
     rho_t = np.asarray(rho(t, beta2), dtype=float)
     with np.errstate(invalid="ignore"):
@@ -144,5 +160,5 @@ def _update(theta, g, slots, t, hp):
     return decayed - lr * r_t * l_t * m_hat, {"m": m, "v": v}  # (7)
 
 
-RULE = Rule(NAME, HPARAMS, adam.init_slots, _update)
-init, step = RULE.init, RULE.step  # the public contract (SPEC.md section 1)
+RULE = Rule(NAME, HPARAMS, adam.init_slots, _update, bounds=adam.BOUNDS)
+init, step = RULE.init, RULE.step  # the public contract (see optimlab.optimizers)

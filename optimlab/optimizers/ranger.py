@@ -51,7 +51,7 @@ https://arxiv.org/abs/1908.03265 (RAdam), https://arxiv.org/abs/1907.08610
 """
 
 from . import lookahead, radam
-from ._hparams import Hparams, Int, Real
+from ._hparams import Hparams, Int, Real, decay_rate, epsilon
 
 NAME = "ranger"
 FAMILY = "wrapper"
@@ -59,7 +59,7 @@ YEAR = 2019
 PAPER = "https://github.com/lessw2020/Ranger-Deep-Learning-Optimizer"
 
 HPARAMS = Hparams(
-    **{**radam.HPARAMS.specs, "beta1": Real(0.95, low=0.0, high=1.0, high_open=True), "eps": Real(1e-5, low=0.0)},
+    **{**radam.HPARAMS.specs, "beta1": decay_rate(0.95), "eps": epsilon(1e-5)},
     k=Int(6, low=1),
     alpha=Real(0.5, low=0.0, high=1.0),
 )

@@ -66,8 +66,8 @@ Agrees with ``torch.optim.RMSprop(alpha=rho, ...)``.
 
 import numpy as np
 
-from ._base import Rule
-from ._hparams import Bool, Hparams, Real
+from ._base import NONNEGATIVE, Rule
+from ._hparams import Bool, Hparams, Real, decay_rate, epsilon
 from ._math import WEIGHT_DECAY, ema, weight_decay
 
 NAME = "rmsprop"
@@ -77,8 +77,8 @@ PAPER = "https://www.cs.toronto.edu/~tijmen/csc321/slides/lecture_slides_lec6.pd
 
 HPARAMS = Hparams(
     lr=Real(0.01, low=0.0),
-    rho=Real(0.9, low=0.0, high=1.0),
-    eps=Real(1e-8, low=0.0),
+    rho=decay_rate(0.9),
+    eps=epsilon(1e-8),
     momentum=Real(0.0, low=0.0, high=1.0, high_open=True),
     centered=Bool(False),
     **WEIGHT_DECAY,
@@ -113,5 +113,5 @@ def _update(theta, g, slots, t, hp):
     return theta - lr * g / d, new  # (7)
 
 
-RULE = Rule(NAME, HPARAMS, _init_slots, _update)
-init, step = RULE.init, RULE.step  # the public contract (SPEC.md section 1)
+RULE = Rule(NAME, HPARAMS, _init_slots, _update, bounds={"v": NONNEGATIVE})
+init, step = RULE.init, RULE.step  # the public contract (see optimlab.optimizers)

@@ -56,4 +56,4 @@ def _update(theta, g, slots, t, hp):
 
 
 RULE = Rule(NAME, HPARAMS, _init_slots, _update)
-init, step = RULE.init, RULE.step  # the public contract (SPEC.md section 1)
+init, step = RULE.init, RULE.step  # the public contract (see optimlab.optimizers)

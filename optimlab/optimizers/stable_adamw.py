@@ -55,7 +55,7 @@ import numpy as np
 
 from . import adam
 from ._base import Rule
-from ._hparams import Real
+from ._hparams import Real, decay_rate, epsilon
 from ._math import bias_correction
 
 NAME = "stable_adamw"
@@ -64,8 +64,8 @@ YEAR = 2023
 PAPER = "https://arxiv.org/abs/2304.13013"
 
 # Adam's hparams with StableAdamW's defaults; the decay is decoupled, times the clipped lr (5)
-HPARAMS = adam.HPARAMS.derive(drop=("decoupled_weight_decay", "eps_hat"), beta2=Real(0.99, low=0.0, high=1.0, high_open=True),
-                              eps=Real(1e-6, low=0.0), weight_decay=Real(0.01, low=0.0))
+HPARAMS = adam.HPARAMS.derive(drop=("decoupled_weight_decay", "eps_hat"), beta2=decay_rate(0.99),
+                              eps=epsilon(1e-6), weight_decay=Real(0.01, low=0.0))
 DEFAULTS = HPARAMS.defaults
 
 
@@ -84,5 +84,5 @@ def _update(theta, g, slots, t, hp):
     return theta, {"m": m, "v": v}
 
 
-RULE = Rule(NAME, HPARAMS, adam.init_slots, _update)
-init, step = RULE.init, RULE.step  # the public contract (SPEC.md section 1)
+RULE = Rule(NAME, HPARAMS, adam.init_slots, _update, bounds=adam.BOUNDS)
+init, step = RULE.init, RULE.step  # the public contract (see optimlab.optimizers)
