@@ -290,19 +290,23 @@ def _cmd_check(args) -> int:
     return 0 if report.ok else 1
 
 
+def _benchmarks(text) -> tuple:
+    from .tuning import BENCHMARKS
+
+    names = _names(text)
+    if not names:
+        raise argparse.ArgumentTypeError("expected comma-separated benchmark names, e.g. rosenbrock,mnist_b32")
+    for name in names:
+        _name("benchmark", BENCHMARKS)(name)
+    return names
+
+
 def _cmd_tune(args) -> int:
     from . import tuning
 
-    try:
-        results = tuning.tune(_names(args.benchmarks) if args.benchmarks else None,
-                              _names(args.optimizers) if args.optimizers else tuning.OPTIMIZERS,
-                              seeds=args.seeds, quick=args.quick,
-                              progress=lambda line: print(line, file=sys.stderr, flush=True))
-        path = tuning.save(results, args.out)
-    except ValueError as exc:
-        print(f"optimlab tune: error: {exc}", file=sys.stderr)
-        return 2
-    print(f"wrote {path}")
+    results = tuning.tune(args.benchmarks, args.optimizers or tuning.OPTIMIZERS, seeds=args.seeds, quick=args.quick,
+                          progress=lambda line: print(line, file=sys.stderr, flush=True))
+    print(f"wrote {tuning.save(results, args.out)}")
     return 0
 
 
@@ -371,14 +375,17 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--steps", type=_count, default=30, help="steps per probe")
     c.set_defaults(func=_cmd_check)
     tu = sub.add_parser("tune", help="tune every optimizer's learning rate on the same grid, re-run with seeds (JSON)",
+                        formatter_class=formatter,
                         description="The fair-comparison protocol of optimlab.tuning: each optimizer's learning rate "
                                     "on one shared log grid with the same budget, the best re-run with fresh seeds. "
                                     "The shipped results (optimlab/data/tuning.json) were made with the defaults.")
-    tu.add_argument("--benchmarks", default=None, help="comma-separated (default: all of optimlab.tuning.BENCHMARKS)")
-    tu.add_argument("--optimizers", default=None, help="comma-separated registry names (default: all first-order)")
-    tu.add_argument("--seeds", type=int, default=5, help="re-runs of the best learning rate (default: 5)")
+    tu.add_argument("--benchmarks", type=_benchmarks, default=None,
+                    help="comma-separated (default: all of optimlab.tuning.BENCHMARKS)")
+    tu.add_argument("--optimizers", type=_optimizers, default=None,
+                    help="comma-separated registry names (default: every first-order optimizer)")
+    tu.add_argument("--seeds", type=_count, default=5, help="re-runs of the best learning rate")
     tu.add_argument("--quick", action="store_true", help="tiny budgets: a smoke run, not a result")
-    tu.add_argument("--out", default="tuning.json", help="the JSON file to write (default: tuning.json)")
+    tu.add_argument("--out", type=_output_file, default="tuning.json", help="the JSON file to write")
     tu.set_defaults(func=_cmd_tune)
     return parser
 

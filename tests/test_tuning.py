@@ -31,7 +31,8 @@ def test_tune_command_on_a_small_grid(tmp_path):
         results["benchmarks"]["beale"]["optimizers"]["lookahead"]["best_lr"]
     bad = subprocess.run([sys.executable, "-m", "optimlab", "tune", "--benchmarks", "rosenbrok", "--out", str(out)],
                          capture_output=True, text=True)
-    assert bad.returncode == 2 and "unknown benchmark" in bad.stderr
+    assert bad.returncode == 2 and bad.stderr.startswith("optimlab: error:") and "Did you mean 'rosenbrock'" in bad.stderr
+    assert len(bad.stderr.strip().splitlines()) == 1
 
 
 def test_with_lr_puts_the_rate_where_each_optimizer_keeps_it():
