@@ -185,3 +185,25 @@ def test_minimize_falls_back_to_the_gradient_when_newton_points_uphill():
     r = optimlab.minimize(f.fun, [0.1, 1.0], "newton", {"hessian": f.hessian}, steps=5)
     assert "fell back to -grad" in r.message
     assert np.all(np.diff(r.values) < 0) and abs(r.x[1]) > 1.0
+
+
+@pytest.mark.parametrize("module", [bfgs, lbfgs])
+def test_curvature_pairs_lost_in_round_off_are_skipped(module):
+    # (a) s^T y = 1e-310 is positive but subnormal: rho = 1 / s^T y would overflow float64.
+    # (b) s and y nearly orthogonal: s^T y = 1e-38 against |s| |y| = 1e-16, below the 1e-10 margin.
+    # (c) a healthy pair (s = y, s^T y = |s| |y|) is kept.
+    for s, y, kept in [([1e-155, 0.0], [1e-155, 0.0], False),
+                       ([1e-8, 0.0], [1e-30, 1e-8], False),
+                       ([1e-3, 0.0], [2e-3, 0.0], True)]:
+        x0 = g0 = np.zeros(2)
+        _, state = module.step(x0, g0, None, {"lr": 0.0})
+        p, state = module.step(x0 + s, g0 + y, state, {"lr": 1.0})
+        assert np.all(np.isfinite(p))
+        if module is bfgs:
+            # kept: H = gamma I with gamma = s^T y / y^T y = 0.5, then the update keeps H y = s
+            expected = 0.5 * np.eye(2) if kept else np.eye(2)
+            np.testing.assert_allclose(state["H"], expected, rtol=1e-12)
+        else:
+            assert len(state["s"]) == int(kept)
+    assert bfgs.curvature_ok(np.array([1.0, 0.0]), np.array([1.0, 1e-9]))
+    assert not bfgs.curvature_ok(np.array([1.0, 0.0]), np.array([-1.0, 0.0]))

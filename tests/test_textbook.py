@@ -421,6 +421,13 @@ def newton(x, g, S, t, lr, damping, saddle_free, hessian):
     return [xi + lr * di for xi, di in zip(x, d)], S
 
 
+def _curvature_ok(s, y):
+    # Nocedal & Wright's curvature condition s^T y > 0, with bfgs.py's stated round-off margins:
+    # above 1e-10 |s| |y| and not below the smallest normal float64, 2**-1022
+    sy = _dot(s, y)
+    return sy >= 2.0 ** -1022 and sy > 1e-10 * math.sqrt(_dot(s, s)) * math.sqrt(_dot(y, y))
+
+
 def _bfgs_update(H, s, y):
     rho = 1 / _dot(y, s)
     n = len(s)
@@ -434,7 +441,7 @@ def bfgs(x, g, S, t, lr):
     if t > 1:
         s = [a - b for a, b in zip(x, S["x"])]
         y = [a - b for a, b in zip(g, S["g"])]
-        if _dot(s, y) > 0:
+        if _curvature_ok(s, y):
             if t == 2:
                 gamma = _dot(s, y) / _dot(y, y)
                 H = [[gamma * float(i == j) for j in range(3)] for i in range(3)]
@@ -448,7 +455,7 @@ def lbfgs(x, g, S, t, lr, history_size):
     if t > 1:
         s = [a - b for a, b in zip(x, S["x"])]
         y = [a - b for a, b in zip(g, S["g"])]
-        if _dot(s, y) > 0:
+        if _curvature_ok(s, y):
             pairs = (pairs + [(s, y)])[-history_size:]
     q, alphas = list(g), []
     for s, y in reversed(pairs):

@@ -8,7 +8,7 @@ On the flattened parameter vector :math:`x` with gradient :math:`g_t` (at
     s &= x_{t-1} - x_{t-2}, \qquad y = g_t - g_{t-1}, \qquad \rho = 1/(y^\top s)  \quad (1)\\
     H_0 &\leftarrow \frac{s^\top y}{y^\top y}\, I \quad\text{before the first update}          \quad (2)\\
     H_t &= (I - \rho\, s y^\top)\, H_{t-1}\, (I - \rho\, y s^\top) + \rho\, s s^\top
-        \quad\text{if } s^\top y > 0,\ \text{else } H_t = H_{t-1}                              \quad (3)\\
+        \quad\text{if } s^\top y > \varepsilon\,\lVert s\rVert\lVert y\rVert,\ \text{else } H_t = H_{t-1}   \quad (3)\\
     x_t &= x_{t-1} - \eta\, H_t\, g_t                                                          \quad (4)
 
 (1)-(3) are skipped on the first step, which is a gradient step.  Symbols to
@@ -21,7 +21,13 @@ point and gradient ``x_prev``, ``g_prev``.  The state does not depend on
 After every update the **secant condition** :math:`H_t y = s` holds (tested):
 the approximation reproduces the observed change of gradient.  (3) keeps
 :math:`H` positive definite as long as :math:`s^\top y > 0`, which a Wolfe line
-search guarantees and which is checked here otherwise.  With exact line
+search guarantees and which is checked here otherwise, with the margin
+:math:`\varepsilon = 10^{-10}` relative to :math:`\lVert s\rVert\lVert y\rVert`
+and :math:`s^\top y` at least the smallest normal float64 (2.2e-308)
+(:func:`curvature_ok`): a pair whose curvature is lost in round-off (nearly
+orthogonal :math:`s` and :math:`y`, or, after the method has converged, an
+:math:`s^\top y` so small that it is subnormal and its reciprocal :math:`\rho`
+overflows) is skipped instead of poisoning :math:`H`.  With exact line
 searches on an :math:`n`-dimensional quadratic BFGS terminates in at most
 :math:`n` steps (tested).
 
@@ -59,6 +65,21 @@ def update_inverse_hessian(H, s, y):
     return V.T @ H @ V + rho * np.outer(s, s)
 
 
+#: The curvature margin of (3): pairs with s^T y <= CURVATURE_MARGIN * ||s|| ||y|| are skipped.
+CURVATURE_MARGIN = 1e-10
+
+
+def curvature_ok(s, y) -> bool:
+    """The curvature condition of (3) with round-off margins.
+
+    ``s @ y > CURVATURE_MARGIN * |s| |y|`` and ``s @ y`` is a normal float64
+    (at least ``np.finfo(np.float64).tiny``), so that :math:`\rho = 1/(s^\top y)`
+    is finite and not dominated by round-off.
+    """
+    sy = float(s @ y)
+    return sy >= np.finfo(np.float64).tiny and sy > CURVATURE_MARGIN * float(np.linalg.norm(s)) * float(np.linalg.norm(y))
+
+
 def _init_extra(n, hp):
     return {"H": np.eye(n), "x_prev": np.zeros(n), "g_prev": np.zeros(n)}
 
@@ -67,7 +88,7 @@ def _update(x, g, extra, t, hp, params):
     H = extra["H"]
     if t > 1:
         s, y = x - extra["x_prev"], g - extra["g_prev"]  # (1)
-        if float(s @ y) > 0:
+        if curvature_ok(s, y):
             if t == 2:
                 H = float(s @ y) / float(y @ y) * np.eye(len(x))  # (2)
             H = update_inverse_hessian(H, s, y)  # (3)

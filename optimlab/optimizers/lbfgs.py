@@ -2,7 +2,9 @@ r"""L-BFGS: limited-memory BFGS with the two-loop recursion.
 
 On the flattened parameter vector :math:`x` with gradient :math:`g_t`, keep the
 last :math:`m` pairs :math:`s_i = x_{i} - x_{i-1}`, :math:`y_i = g_{i+1} - g_{i}`
-(only those with :math:`s_i^\top y_i > 0`) and compute :math:`r = H_t g_t`
+(only those that pass BFGS's curvature test :math:`s_i^\top y_i > \varepsilon\,\lVert s_i\rVert\lVert y_i\rVert`,
+:math:`\varepsilon = 10^{-10}`, with :math:`s_i^\top y_i` not subnormal:
+:func:`optimlab.optimizers.bfgs.curvature_ok`) and compute :math:`r = H_t g_t`
 without forming :math:`H_t`:
 
 .. math::
@@ -51,6 +53,7 @@ Nocedal and Wright, *Numerical Optimization*, 2nd ed., Algorithm 7.4 and eq. 7.2
 
 from ._base import VectorRule
 from ._hparams import Hparams, Int, Real
+from .bfgs import curvature_ok
 
 import numpy as np
 
@@ -86,7 +89,7 @@ def _update(x, g, extra, t, hp, params):
     s_list, y_list = list(extra["s"]), list(extra["y"])
     if t > 1:
         s, y = x - extra["x_prev"], g - extra["g_prev"]
-        if float(s @ y) > 0:
+        if curvature_ok(s, y):
             s_list, y_list = (s_list + [s])[-hp["history_size"]:], (y_list + [y])[-hp["history_size"]:]
     r = two_loop(g, s_list, y_list)
     return x - hp["lr"] * r, {"s": s_list, "y": y_list, "x_prev": x, "g_prev": g}  # (4)
