@@ -8,8 +8,9 @@ and Hennig, ICLR 2019) and that of "Descending through a Crowded Valley"
 1. for every benchmark and optimizer, run each learning rate of one shared log
    grid (:data:`LR_GRID`: half-decades from 1e-5 to 10) with the benchmark's
    tuning seeds and budget; every other hparam stays at the optimizer's
-   default (:data:`FIXED` lists the few that must be set for a benchmark, the
-   same for every learning rate);
+   default (:data:`FIXED` lists the few that must be set for a benchmark, and
+   :data:`FIXED_LANDSCAPE` the changes on the 2-D landscapes; the same for
+   every learning rate);
 2. keep the learning rate with the best tuning score: the median over the
    tuning seeds of a landscape's final gap to the minimum (seed 0 starts at the
    classic start, others nearby; every gap below :data:`SOLVED` counts as the
@@ -43,7 +44,7 @@ from .optimizers import get
 from .training import train
 
 #: The shared learning-rate grid: 13 values in half decades, 1e-5 ... 10 (wide enough that the best rates
-#: sit inside it: Lion's near 1e-4 on MNIST, Adam's near 3 on Beale, Adadelta's near 1).
+#: sit inside it: Lion's near 1e-4 on MNIST, Adadelta's near 1, nothing's at either end).
 LR_GRID = tuple(float(10.0 ** e) for e in np.arange(-5.0, 1.01, 0.5))
 #: The optimizers the benchmarks compare (every first-order optimizer of the registry).
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "adamw", "amsgrad", "adamax",
@@ -54,18 +55,28 @@ FIXED = {
     "muon": {"layout": "in_out"},  # optimlab's MLP stores W as (fan_in, fan_out): PyTorch's lr scale
     "lars": {"trust_coefficient": 0.02},  # 0.001 (its default) is for very deep nets; the toy nets need more
 }
+#: Changes to :data:`FIXED` on the 2-D landscapes, whose one parameter is a vector: LARS skips the trust
+#: ratio for vectors by default (biases, norms), which would make it plain momentum SGD there.
+FIXED_LANDSCAPE = {"lars": {"exclude_vectors": False}}
 SHIPPED = Path(__file__).parent / "data" / "tuning.json"
 REPORT_SEED = 100  # the re-runs use seeds 100, 101, ...: none of them was used for tuning
 SOLVED = 1e-12  # a landscape gap below this is "at the minimum": float round-off, not a better rate
 
 
-def with_lr(name, lr, hparams=None):
-    """*hparams* (default: :data:`FIXED`) with the learning rate set to *lr* where *name* keeps it.
+def fixed(name, kind="mlp"):
+    """The fixed hparams of *name* on a benchmark of *kind* (``"mlp"`` or ``"landscape"``)."""
+    extra = FIXED_LANDSCAPE.get(name, {}) if kind == "landscape" else {}
+    return {**FIXED.get(name, {}), **extra}
+
+
+def with_lr(name, lr, hparams=None, kind="mlp"):
+    """*hparams* (default: :func:`fixed` for a benchmark of *kind*) with the learning rate set to *lr* where
+    *name* keeps it.
 
     Lookahead's rate is its inner optimizer's; Muon's AdamW part (biases, and
     on a 2-D landscape everything) follows the same value.
     """
-    hp = dict(FIXED.get(name, {}) if hparams is None else hparams)
+    hp = dict(fixed(name, kind) if hparams is None else hparams)
     if name == "lookahead":
         return {**hp, "inner_hparams": {**(hp.get("inner_hparams") or {}), "lr": lr}}
     if name == "muon":
@@ -195,15 +206,16 @@ def tune_one(benchmark, optimizer, grid=LR_GRID, seeds=5, budget=None, data=None
         kwargs["data"] = data
     scores = []
     for lr in grid:
-        tried = [benchmark.score(benchmark.run(optimizer, with_lr(optimizer, lr), seed, **kwargs))
-                 for seed in benchmark.tuning_seeds]
+        hp = with_lr(optimizer, lr, kind=benchmark.kind)
+        tried = [benchmark.score(benchmark.run(optimizer, hp, seed, **kwargs)) for seed in benchmark.tuning_seeds]
         scores.append(float(np.median(tried)))
     finite = [s for s in scores if math.isfinite(s)]
     best = grid[scores.index(min(finite))] if finite else None
-    runs = [] if best is None else [benchmark.run(optimizer, with_lr(optimizer, best), seed, **kwargs)
+    hp = None if best is None else with_lr(optimizer, best, kind=benchmark.kind)
+    runs = [] if best is None else [benchmark.run(optimizer, hp, seed, **kwargs)
                                     for seed in range(REPORT_SEED, REPORT_SEED + seeds)]
     return {"grid": list(grid), "scores": [s if math.isfinite(s) else None for s in scores], "best_lr": best,
-            "hparams": None if best is None else with_lr(optimizer, best),
+            "hparams": hp,
             "runs": [_summary(r) for r in runs]}
 
 
@@ -223,7 +235,8 @@ def tune(benchmarks=None, optimizers=OPTIMIZERS, grid=LR_GRID, seeds=5, quick=Fa
         raise ValueError(f"grid must be a non-empty list of positive learning rates; got {grid!r}")
     if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
         raise ValueError(f"seeds must be a positive integer; got {seeds!r}")
-    results = {"protocol": {"grid": list(grid), "seeds": seeds, "fixed": FIXED, "quick": bool(quick),
+    results = {"protocol": {"grid": list(grid), "seeds": seeds, "fixed": FIXED,
+                            "fixed_landscape": FIXED_LANDSCAPE, "quick": bool(quick),
                             "tuned_on": "landscapes: median final gap to the minimum over seeds 0-2; "
                                         "MLPs: final validation loss, seed 0",
                             "reported": f"seeds {REPORT_SEED}..{REPORT_SEED + seeds - 1} at the best learning rate"},

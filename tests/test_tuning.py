@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from optimlab import tuning
+from optimlab import landscapes, tuning
 
 
 def test_tune_command_on_a_small_grid(tmp_path):
@@ -39,6 +39,23 @@ def test_with_lr_puts_the_rate_where_each_optimizer_keeps_it():
     assert tuning.with_lr("adam", 0.1) == {"lr": 0.1}
     assert tuning.with_lr("lookahead", 0.1) == {"inner": "adam", "inner_hparams": {"lr": 0.1}}
     assert tuning.with_lr("muon", 0.1) == {"layout": "in_out", "lr": 0.1, "adamw_lr": 0.1}
+
+
+def test_lars_on_a_landscape_applies_its_trust_ratio_to_the_one_parameter_vector():
+    # With the default exclude_vectors=True, LARS leaves 1-D arrays to plain momentum SGD; a 2-D landscape's
+    # only parameter is such a vector, so the landscape benchmarks switch the exclusion off.
+    assert tuning.with_lr("lars", 0.1) == {"trust_coefficient": 0.02, "lr": 0.1}
+    assert tuning.with_lr("lars", 0.1, kind="landscape") == {"trust_coefficient": 0.02, "exclude_vectors": False,
+                                                              "lr": 0.1}
+    bench = tuning.BENCHMARKS["rosenbrock"]
+    lars = bench.run("lars", tuning.with_lr("lars", 0.1, kind="landscape"), seed=0, steps=1)["gap"]
+    momentum = bench.run("momentum", {"lr": 0.1}, seed=0, steps=1)["gap"]
+    # step 1 from (-1.2, 1): LARS moves by lr * 0.02 * |x| = 0.1 * 0.02 * 1.562 = 0.003124 along -g/|g|
+    f = landscapes.get("rosenbrock")
+    g = f.grad(f.start)
+    x1 = f.start - 0.1 * 0.02 * np.linalg.norm(f.start) * g / np.linalg.norm(g)
+    np.testing.assert_allclose(lars[1], f.value(x1) - f.fmin, rtol=1e-12)
+    assert abs(lars[1] - momentum[1]) > 1.0
 
 
 @pytest.fixture(scope="module")
