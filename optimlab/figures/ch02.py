@@ -45,39 +45,43 @@ def ravine_runs(results=None, steps=RAVINE_STEPS):
 
 
 def ravine(runs=None, mark=RAVINE_MARK):
-    """The rotated ravine (kappa 100): optimal momentum is visibly and measurably faster than optimal SGD."""
+    """The rotated ravine (kappa 100): optimal momentum is visibly and measurably faster than optimal SGD.
+
+    One contour panel per run (so that no path hides another) and the distance to the minimum per step,
+    with the two derived rates as grey lines under the measured curves.
+    """
     runs = ravine_runs() if runs is None else runs
     f = landscapes.ravine(**RAVINE)
     kappa = RAVINE["condition"]
-    fig, axes = plots.figure(3, size=(3.9, 3.6))
+    fig, axes = plots.figure(2, 2, size=(4.6, 3.7))
     d0 = np.linalg.norm(f.start)
     items = list(runs.items())
-    for ax, chosen in zip(axes[:2], (items[:1], items[1:])):
+    for ax, (label, (name, hp, path)), ls in zip(axes[:3], items, ("-", "-", "--")):
         plots.contour(ax, f, levels=8, num=100)
-        for (label, (name, hp, path)), ls in zip(chosen, ("-", "--")):
-            text = ", ".join(f"{k}={v:.3g}" for k, v in hp.items())
-            ax.plot(path[:RAVINE_SHOWN + 1, 0], path[:RAVINE_SHOWN + 1, 1], ls, color=plots.color(name), lw=0.9 if ls == "-" else 1.4,
-                    alpha=0.7 if ls == "-" else 1.0, label=f"{label}\n({text})")
-            ax.plot(*path[min(mark, len(path) - 1)], "o", color=plots.color(name), mec="k", ms=7, zorder=7)
+        text = ", ".join(f"{k}={v:.3g}" for k, v in hp.items())
+        ax.plot(path[:RAVINE_SHOWN + 1, 0], path[:RAVINE_SHOWN + 1, 1], ls, color=plots.color(name), lw=1.0,
+                label=f"{label} ({text})")
+        ax.plot(*path[min(mark, len(path) - 1)], "o", color=plots.color(name), mec="k", ms=7, zorder=7,
+                label=f"step {mark}")
         plots.start(ax, f.start)
         ax.set_xlim(-9, 9)
         ax.set_ylim(-9, 9)
-    axes[0].set_title(f"SGD: first {RAVINE_SHOWN} steps (dot: step {mark})")
-    axes[1].set_title(f"heavy ball: first {RAVINE_SHOWN} steps (dots: step {mark})")
-    ax = axes[2]
+        ax.set_title(f"{label}: first {RAVINE_SHOWN} steps", fontsize=9)
+    ax = axes[3]
+    t = np.arange(RAVINE_STEPS + 1)
+    ax.semilogy(t, ((kappa - 1) / (kappa + 1)) ** t, "-", color="0.8", lw=5,
+                label=r"derived: $((\kappa-1)/(\kappa+1))^t$")
+    ax.semilogy(t, ((np.sqrt(kappa) - 1) / (np.sqrt(kappa) + 1)) ** t, "-", color="0.6", lw=5,
+                label=r"derived: $((\sqrt{\kappa}-1)/(\sqrt{\kappa}+1))^t$")
     for (label, (name, hp, path)), ls in zip(items, ("-", "-", "--")):
         ax.semilogy(np.linalg.norm(path, axis=1) / d0, ls, color=plots.color(name), lw=1.5, label=label)
-    t = np.arange(RAVINE_STEPS + 1)
-    ax.semilogy(t, ((kappa - 1) / (kappa + 1)) ** t, ":", color=plots.color("sgd"), lw=1.2,
-                label=r"$((\kappa-1)/(\kappa+1))^t$")
-    ax.semilogy(t, ((np.sqrt(kappa) - 1) / (np.sqrt(kappa) + 1)) ** t, ":", color=plots.color("momentum"), lw=1.2,
-                label=r"$((\sqrt{\kappa}-1)/(\sqrt{\kappa}+1))^t$")
     ax.set_ylim(1e-12, 3)
     ax.set_xlabel("step")
     ax.set_ylabel("distance to the minimum / start distance")
-    ax.set_title("error per step; dotted: the derived rates")
-    return plots.finish(fig, rf"Ravine, $\kappa$ = {kappa:g}, rotated: optimal momentum is about $\sqrt{{\kappa}}$ "
-                             "times faster than SGD at its optimal lr", legend_kw={"loc": "lower left", "fontsize": 7})
+    ax.set_title("error per step (grey: the derived rates)", fontsize=9)
+    return plots.finish(fig, rf"Ravine, $\kappa$ = {kappa:g}, rotated: optimal momentum shrinks the error far faster "
+                             "than SGD at its optimal lr;\nmomentum 0.9 at its tuned lr lies in between and rings",
+                        legend_kw={"loc": "lower left", "fontsize": 7})
 
 
 # --- 02_momentum_speedup.png ------------------------------------------------------------------------
@@ -105,35 +109,56 @@ def speedup_rows(kappas=KAPPAS):
     return rows
 
 
-def momentum_speedup(rows=None):
-    """Steps to shrink the error 1e6-fold against kappa, and the speed-up: it grows like sqrt(kappa)."""
+def tuned_speedup(results=None):
+    """(kappa, GD steps at its optimal lr / steps of momentum 0.9 at its tuned lr) on the tuning benchmark's ravine."""
+    results = tuning.load() if results is None else results
+    f = landscapes.ravine(**RAVINE)
+    lam_min, lam_max = 1 / RAVINE["condition"], 1.0
+    tuned = results["benchmarks"]["ravine"]["optimizers"]["momentum"]["best_lr"]
+    gd = steps_to_shrink("sgd", optimal_gd(lam_min, lam_max), f)
+    return RAVINE["condition"], gd / steps_to_shrink("momentum", {"lr": tuned, "momentum": 0.9}, f)
+
+
+def momentum_speedup(rows=None, tuned=None):
+    """Steps to shrink the error 1e6-fold against kappa, and the speed-up: it grows like sqrt(kappa).
+
+    *tuned* is ``(kappa, speed-up)`` of momentum 0.9 at its tuned lr (default: :func:`tuned_speedup`).
+    """
     rows = speedup_rows() if rows is None else rows
+    tuned = tuned_speedup() if tuned is None else tuned
     kappa = np.array([r[0] for r in rows], float)
     gd, hb = np.array([r[1] for r in rows], float), np.array([r[2] for r in rows], float)
     fig, axes = plots.figure(2, size=(4.8, 4.0))
     k = np.geomspace(kappa.min(), kappa.max(), 100)
     n = np.log(1 / SHRINK)
     ax = axes[0]
+    ax.loglog(k, n / np.log((k + 1) / (k - 1)), "-", color="k", lw=1,
+              label=r"GD predicted: $\ln 10^6 / \ln\frac{\kappa+1}{\kappa-1} \approx 6.9\,\kappa$")
+    ax.loglog(k, n / np.log((np.sqrt(k) + 1) / (np.sqrt(k) - 1)), "--", color="0.45", lw=1,
+              label=r"heavy ball predicted from its rate only, $\approx 6.9\sqrt{\kappa}$")
     ax.loglog(kappa, gd, "o", color=plots.color("sgd"), label="gradient descent, lr 2/(lmin+lmax): measured")
-    ax.loglog(k, n / np.log((k + 1) / (k - 1)), "-", color=plots.color("sgd"), lw=1,
-              label=r"predicted $\ln 10^6 / \ln\frac{\kappa+1}{\kappa-1} \approx 6.9\,\kappa$")
-    ax.loglog(kappa, hb, "s", color=plots.color("momentum"), label="heavy ball, optimal lr and momentum: measured")
-    ax.loglog(k, n / np.log((np.sqrt(k) + 1) / (np.sqrt(k) - 1)), "-", color=plots.color("momentum"), lw=1,
-              label=r"predicted rate only, $\approx 6.9\sqrt{\kappa}$ (+ a transient)")
+    ax.loglog(kappa, hb, "s", color=plots.color("momentum"),
+              label="heavy ball, optimal lr and momentum: measured\n(above its line: the double-root transient)")
     ax.set_xlabel(r"condition number $\kappa$")
     ax.set_ylabel(r"steps to shrink the error $10^6$-fold")
     ax.set_title("steps: GD grows like kappa, heavy ball like sqrt(kappa)")
     ax = axes[1]
     ax.fill_between([kappa.min(), kappa.max()], 2, 3, color="0.85", label="the lecture's \"2-3x\"")
-    ax.loglog(kappa, gd / hb, "o-", color=plots.color("momentum"), label="measured speed-up (GD steps / heavy-ball steps)")
-    ax.loglog(k, np.sqrt(k), "--", color="k", lw=1, label=r"$\sqrt{\kappa}$")
+    ax.loglog(k, np.sqrt(k), "--", color="k", lw=1, label=r"$\sqrt{\kappa}$ (the ratio of the two derived rates)")
+    below = 1 - gd / hb / np.sqrt(kappa)
+    ax.loglog(kappa, gd / hb, "o-", color=plots.color("momentum"),
+              label=f"optimal heavy ball / optimal GD, measured:\n{below.min():.0%}-{below.max():.0%} below "
+                    + r"$\sqrt{\kappa}$" + " (the heavy ball's transient)")
+    ax.plot(*tuned, "D", color=plots.color("momentum"), mfc="w", mew=1.5, ms=8,
+            label=f"momentum 0.9 at its tuned lr / optimal GD: {tuned[1]:.1f}x")
     ax.set_xlabel(r"condition number $\kappa$")
     ax.set_ylabel("speed-up")
     ax.set_yticks([2, 3, 5, 10, 20, 50])
     ax.set_yticklabels(["2", "3", "5", "10", "20", "50"])
     ax.minorticks_off()
     ax.set_title("speed-up: not a constant")
-    return plots.finish(fig, "Momentum's speed-up grows like sqrt(kappa); it is 2-3x only near kappa = 10",
+    return plots.finish(fig, "At optimal settings momentum's speed-up over GD grows like sqrt(kappa);\n"
+                             "it is 2-3x only near kappa = 10, or with the customary momentum 0.9",
                         legend_kw={"loc": "upper left", "fontsize": 7})
 
 
@@ -158,10 +183,11 @@ def overshoot(runs=None):
         name = OVERSHOOT_RUNS[label][0]
         ax.plot(x, ls, color=plots.color(name), lw=1.6, marker="o" if name == "nesterov" else None, ms=2.5, label=label)
     t = np.arange(OVERSHOOT_STEPS + 1)
-    for env, name, text in ((np.sqrt(0.9), "momentum", r"$\pm\sqrt{\mu}^{\,t}$, $\mu$ = 0.9"),
-                            (np.sqrt(0.9 * (1 - 0.1)), "nesterov", r"$\pm\sqrt{\mu(1-\eta\lambda)}^{\,t}$")):
-        ax.plot(t, env**t, ":", color=plots.color(name), lw=1, label=text)
-        ax.plot(t, -(env**t), ":", color=plots.color(name), lw=1)
+    for env, shade, ls, text in ((np.sqrt(0.9), "0.35", ":", r"envelope $\pm\sqrt{\mu}^{\,t}$ (momentum 0.9)"),
+                                 (np.sqrt(0.9 * (1 - 0.1)), "0.6", "--",
+                                  r"envelope $\pm\sqrt{\mu(1-\eta\lambda)}^{\,t}$ (nesterov 0.9)")):
+        ax.plot(t, env**t, ls, color=shade, lw=1, label=text)
+        ax.plot(t, -(env**t), ls, color=shade, lw=1)
     ax.axhline(0, color="k", lw=0.6)
     ax.set_xlabel("step")
     ax.set_ylabel(r"$x_t$ (minimum at 0)")
@@ -190,32 +216,83 @@ def saddle_runs():
 
 
 def saddle(runs=None):
-    """Who escapes the saddle x^2 - y^2 and who stalls, without and with gradient noise."""
+    """Who escapes the saddle x^2 - y^2 and who stalls: paths, escape after a nudge, escape under gradient noise."""
     runs = saddle_runs() if runs is None else runs
     f = landscapes.saddle()
-    fig, axes = plots.figure(2, size=(5.0, 4.2))
+    fig, axes = plots.figure(3, size=(4.3, 4.0))
     ax = axes[0]
-    plots.contour(ax, f, levels=14, num=120)
+    plots.contour(ax, f, levels=14, num=120, alpha=0.3)
     for name, r in runs.items():
         plots.path(ax, r["nudged"], name, f"{name}, start y = {SADDLE_NUDGE:g}", lw=1.4)
     axis = runs["sgd"]["on_axis"]
-    ax.plot(axis[:, 0], axis[:, 1], "k:", lw=2.5, label="all three, start exactly on y = 0: stop at the saddle")
+    ax.plot(axis[:, 0], axis[:, 1], "k:", lw=2.5, label="all three from y = 0 exactly:\nthey stop at the saddle")
     plots.start(ax, (-1.0, 0.0))
-    ax.set_title(r"$f = x^2 - y^2$: lr 0.05, momentum 0.9, no noise")
-    ax = axes[1]
+    ax.set_title(r"$f = x^2 - y^2$: lr 0.05, momentum 0.9, no noise", fontsize=9)
     t = np.arange(SADDLE_STEPS + 1)
     for name, r in runs.items():
         y = np.abs(r["nudged"][:, 1])
-        ax.semilogy(t[:len(y)], y, "-", color=plots.color(name), lw=1.4, label=f"{name}, start y = {SADDLE_NUDGE:g}")
-        plots.band(ax, t, r["noisy_abs_y"], name, f"{name}, start y = 0, noise {SADDLE_NOISE:g} (median, range)",
-                   log=True, linestyle="--")
-    ax.axhline(1.0, color="k", lw=0.6)
-    ax.set_ylim(1e-5, 1e3)
-    ax.set_xlabel("step")
-    ax.set_ylabel("|y|, distance from the stable axis")
-    ax.set_title(f"escape from the axis ({SADDLE_SEEDS} noise seeds)")
-    return plots.finish(fig, "Saddle: exactly on the axis all three stall; after a nudge or with noise, momentum escapes first",
+        axes[1].semilogy(t[:len(y)], y, plots.STYLES[list(runs).index(name)], color=plots.color(name), lw=1.6,
+                         label=name)
+        plots.band(axes[2], t, r["noisy_abs_y"], name, name, log=True, quantiles=(10, 90),
+                   linestyle=plots.STYLES[list(runs).index(name)])
+    axes[1].set_title(f"start y = {SADDLE_NUDGE:g}, no noise", fontsize=9)
+    axes[2].set_title(f"start y = 0, gradient noise {SADDLE_NOISE:g} ({SADDLE_SEEDS} seeds;\n"
+                      "line: median, shading: 10-90th percentile)", fontsize=9)
+    for ax in axes[1:]:
+        ax.axhline(1.0, color="k", lw=0.6)
+        ax.set_ylim(1e-5, 1e3)
+        ax.set_xlabel("step")
+        ax.set_ylabel("|y|, distance from the stable axis")
+    return plots.finish(fig, "Saddle: exactly on the stable axis all three stall; after a nudge or with noise, "
+                             "Nesterov and momentum escape about 3x sooner than GD",
                         legend_kw={"loc": "lower right", "fontsize": 7})
+
+
+# --- 02_small_pits.png: the tilted double well (x^2 - 1)^2 + 0.3x from x = 2 ---------------------------
+PITS_STEPS, PITS_SHOWN = 2000, 150
+PITS_RUNS = {"gradient descent": ("sgd", {"lr": 0.01}),
+             "momentum 0.5": ("momentum", {"lr": 0.01, "momentum": 0.5}),
+             "momentum 0.9": ("momentum", {"lr": 0.01, "momentum": 0.9}),
+             "momentum 0.95": ("momentum", {"lr": 0.01, "momentum": 0.95})}
+
+
+def pits_runs():
+    """x_t of each PITS_RUNS setting on the double well, from x = 2."""
+    f = landscapes.double_well()
+    return {label: E.trajectory(name, f, hp, PITS_STEPS)[:, 0] for label, (name, hp) in PITS_RUNS.items()}
+
+
+def small_pits(runs=None):
+    """The double well: gradient descent stops in the local minimum; momentum 0.9 rolls over the barrier."""
+    runs = pits_runs() if runs is None else runs
+    f = landscapes.double_well()
+    fig, axes = plots.figure(2, size=(4.6, 3.8))
+    xs = np.linspace(-1.9, 2.1, 300)
+    ax = axes[0]
+    ax.plot(xs, f.value(xs[:, None]), color="k", lw=1)
+    marks = ((2.0, "start x = 2", "ks"), (f.maximum[0], "barrier", "k^"), (f.minima[1][0], "local minimum", "ko"),
+             (f.minima[0][0], "global minimum", "k*"))
+    for x, text, style in marks:
+        ax.plot(x, f.value([x]), style, ms=7 if style != "k*" else 11, mfc="gold" if style == "k*" else "k")
+        ax.annotate(text, (x, f.value([x])), (0, 9), textcoords="offset points", fontsize=8,
+                    ha="right" if x == 2.0 else "center")
+    ax.set_xlabel("x")
+    ax.set_ylabel(r"$(x^2-1)^2 + 0.3x$")
+    ax.set_title("the tilted double well", fontsize=9)
+    ax = axes[1]
+    for value, text in ((f.minima[0][0], "global minimum"), (f.maximum[0], "barrier"), (f.minima[1][0], "local minimum")):
+        ax.axhline(value, color="0.6", lw=0.8, ls="--")
+        ax.text(PITS_SHOWN, value - 0.07, text, fontsize=7, color="0.35", ha="right", va="top")
+    for (label, x), ls in zip(runs.items(), ("-", "--", "-", ":")):
+        name = PITS_RUNS[label][0]
+        ax.plot(x[:PITS_SHOWN + 1], ls, color=plots.color(name), lw=1.6 if ls != "-" or name == "sgd" else 2.2,
+                label=f"{label}: ends at x = {x[-1]:.2f}")
+    ax.set_xlabel("step")
+    ax.set_ylabel(r"$x_t$")
+    ax.set_title(f"first {PITS_SHOWN} of {PITS_STEPS} steps, lr 0.01", fontsize=9)
+    return plots.finish(fig, "Small pits: momentum 0.9 rolls over the barrier into the global minimum;\n"
+                             "momentum 0.5 stops short, momentum 0.95 swings back over it",
+                        legend_kw={"loc": "center right", "fontsize": 7})
 
 
 #: file name -> figure function (what ``optimlab tour`` writes)
@@ -224,4 +301,5 @@ FIGURES = {
     "02_momentum_speedup.png": momentum_speedup,
     "02_overshoot.png": overshoot,
     "02_saddle.png": saddle,
+    "02_small_pits.png": small_pits,
 }

@@ -37,7 +37,8 @@ Agrees with ``torch.optim.NAdam``.
    **The momentum schedule** (``momentum_schedule``).  :math:`\mu_t` warms up
    from :math:`0.5\beta_1` to :math:`\beta_1`; with :math:`\psi = 0.004` (Dozat's
    250-step time constant written as a rate) it takes thousands of steps
-   (PyTorch, Keras 3).  Simpler write-ups and optax's ``nadam``
+   (PyTorch); Keras 3 uses :math:`0.96^t`, i.e. :math:`\psi = 1`
+   (``momentum_decay=1.0``), and is at :math:`0.89` within 100 steps.  Simpler write-ups and optax's ``nadam``
    (``scale_by_adam(nesterov=True)``) drop the schedule, :math:`\mu_t \equiv
    \beta_1` (``momentum_schedule=False``); then :math:`\Pi_t = \beta_1^t` and (7)
    becomes :math:`\theta_t = \theta_{t-1} - \eta\,\big(\beta_1 m_t/(1-\beta_1^{t+1}) +
