@@ -142,12 +142,12 @@ def exercise_5():
 
 def exercise_6():
     """match_rms_adamw: RMS(update) = 0.2 * lr * (band factor), i.e. within 0.2 * [0.68, 1.13] * lr."""
-    A, B, lr = 784, 128, 0.02
+    n1, n2, lr = 784, 128, 0.02
     rng = np.random.default_rng(0)
-    W, G = rng.standard_normal((A, B)), rng.standard_normal((A, B))
+    W, G = rng.standard_normal((n1, n2)), rng.standard_normal((n1, n2))
     new, _ = muon.step({"W": W}, {"W": G}, None, {"lr": lr, "adjust_lr": "match_rms_adamw"})
     rms = float(np.sqrt(np.mean((new["W"] - W) ** 2)) / lr)
-    predicted = 0.2 * math.sqrt(max(A, B)) / math.sqrt(max(A, B))  # scale times the RMS of an exact U V^T
+    predicted = 0.2 * math.sqrt(max(n1, n2)) / math.sqrt(max(n1, n2))  # scale times the RMS of an exact U V^T
     assert predicted == 0.2
     assert 0.2 * 0.68 <= rms <= 0.2 * 1.134
     return {"RMS / lr": rms, "exact orthogonal": predicted}

@@ -67,31 +67,32 @@ def measured_contraction(lrs=SWEEP_LRS, steps=LR_STEPS):
 
 
 def contraction(measured=None):
-    """The worst-case contraction factor max_i |1 - lr*lambda_i| against lr, and the measured factors."""
+    """The worst-case contraction factor c(lr) = max_i |1 - lr*lambda_i| against lr, and the measured factors."""
     lo, hi = LAMBDAS
     measured = measured_contraction() if measured is None else measured
     eta = np.linspace(0.0, 2.4, 481)
     fig, (ax,) = plots.figure(size=(6.0, 4.0))
-    c = plots.color("sgd")
-    ax.plot(eta, np.abs(1 - eta * lo), ":", color=c, lw=1, label=r"flat direction $|1-\eta\lambda_{\min}|$")
-    ax.plot(eta, np.abs(1 - eta * hi), "--", color=c, lw=1, label=r"steep direction $|1-\eta\lambda_{\max}|$")
-    ax.plot(eta, np.maximum(np.abs(1 - eta * lo), np.abs(1 - eta * hi)), "-", color=c, lw=2,
-            label=r"worst case $\rho(\eta)$ (theory)")
-    ax.plot(SWEEP_LRS, measured, "o", color=plots.color("adam"), ms=5, label="measured (sgd.step, last 10 of 60 steps)")
+    ax.plot(eta, np.abs(1 - eta * lo), ":", color="0.35", lw=1, label=r"flat direction $|1-\eta\lambda_{\min}|$")
+    ax.plot(eta, np.abs(1 - eta * hi), "--", color="0.35", lw=1, label=r"steep direction $|1-\eta\lambda_{\max}|$")
+    ax.plot(eta, np.maximum(np.abs(1 - eta * lo), np.abs(1 - eta * hi)), "-", color="0.7", lw=4,
+            label=r"worst case $c(\eta)$ (theory)")
+    ax.plot(SWEEP_LRS, measured, "o", color=plots.color("sgd"), mec="w", ms=6,
+            label=f"measured (sgd.step, last 10 of {LR_STEPS} steps)")
     best = 2 / (lo + hi)
     ax.axvline(best, color="k", lw=0.8)
     ax.axvline(2 / hi, color="k", lw=0.8, ls="--")
     ax.axhline(1.0, color="k", lw=0.5)
     ax.annotate(rf"best $\eta=2/(\lambda_{{\min}}+\lambda_{{\max}})$={best:.2f}" + "\n"
-                + rf"$\rho=(\kappa-1)/(\kappa+1)$={(hi / lo - 1) / (hi / lo + 1):.3f}",
+                + rf"$c=(\kappa-1)/(\kappa+1)$={(hi / lo - 1) / (hi / lo + 1):.3f}",
                 (best, (hi - lo) / (hi + lo)), (1.05, 0.3), fontsize=8, arrowprops={"arrowstyle": "->"})
     ax.text(2 / hi + 0.03, 0.45, r"$\eta = 2/\lambda_{\max}$:" + "\ndiverges beyond", fontsize=8)
     ax.set_xlim(0, 2.4)
     ax.set_ylim(0, 1.5)
     ax.set_xlabel(r"learning rate $\eta$")
     ax.set_ylabel("error multiplied per step")
-    return plots.finish(fig, rf"Gradient descent on a quadratic, $\kappa$ = {hi / lo:g}: stable only for "
-                             r"$\eta < 2/\lambda_{\max}$", legend_kw={"loc": "upper left", "fontsize": 7})
+    return plots.finish(fig, rf"GD on a quadratic ($\kappa$ = {hi / lo:g}): fastest at "
+                             r"$2/(\lambda_{\min}+\lambda_{\max})$, unstable beyond $2/\lambda_{\max}$",
+                        legend_kw={"loc": "upper left", "fontsize": 7})
 
 
 def learning_rate(paths=None):
@@ -155,9 +156,9 @@ def minibatch_noise(data=None):
               label=f"measured: mean over {NOISE_DRAWS} random batches")
     ax.set_xlabel("batch size B")
     ax.set_ylabel(r"$E\,\|g_B - \nabla L\|^2$")
-    ax.annotate(f"B = 1: {data['measured'][0]:.3g}\n(= " + r"$\sigma^2$, " + f"N = {N} times the\nvariance of an "
-                "N-sample mean)", (1, data["measured"][0]), (1.5, data["measured"][0] / 30), fontsize=8,
-                arrowprops={"arrowstyle": "->"})
+    ax.annotate(f"B = 1: measured {data['measured'][0]:.3g}, expected " + r"$\sigma^2$" + f" = {s2:.3g}\n"
+                f"(N = {N} times the variance of\nthe mean of N independent draws)", (1, data["measured"][0]),
+                (1.5, data["measured"][0] / 30), fontsize=8, arrowprops={"arrowstyle": "->"})
     return plots.finish(fig, f"Mini-batch gradient noise falls like 1/B (digits MLP {'-'.join(map(str, NOISE_NET))})")
 
 
@@ -183,10 +184,10 @@ def well_data(seed=0):
         path.append(x)
     rng = np.random.default_rng(seed)
     fractions = []
-    for sigma in WELL_NOISES:
+    for s in WELL_NOISES:
         x, state = np.full((WELL_CHAINS, 1), 2.0), None
         for t in range(WELL_STEPS + WELL_SETTLE):  # noisy steps, then noise-free steps to settle in a minimum
-            noise = sigma * rng.standard_normal(x.shape) if t < WELL_STEPS else 0.0
+            noise = s * rng.standard_normal(x.shape) if t < WELL_STEPS else 0.0
             x, state = sgd.step(x, f.grad(x) + noise, state, {"lr": WELL_LR})
         fractions.append(float(np.mean(x[:, 0] < f.maximum[0])))
     return {"path": np.array(path)[:, 0], "noises": list(WELL_NOISES), "fractions": fractions}
@@ -226,11 +227,11 @@ def rastrigin(paths=None, well=None):
     axes[1].set_ylabel(r"$(x^2-1)^2 + 0.3x$")
     axes[1].set_title("double well: gd stops in the local minimum")
     axes[2].plot(well["noises"], well["fractions"], "o-", color=plots.color("sgd"))
-    axes[2].set_xlabel(r"gradient noise std $\sigma$")
+    axes[2].set_xlabel(r"gradient noise std $s$")
     axes[2].set_ylabel("fraction of runs ending in the global minimum")
     axes[2].set_ylim(-0.03, 1.03)
     axes[2].set_title(f"double well, {WELL_CHAINS} sgd runs from x = 2 with\n"
-                      rf"gradient noise $N(0, \sigma^2)$, {WELL_STEPS} steps each")
+                      rf"gradient noise $N(0, s^2)$, {WELL_STEPS} steps each")
     return plots.finish(fig, "Local minima: gradient descent stops in the nearest one; enough noise can get it out")
 
 
@@ -246,21 +247,41 @@ def race_paths(results=None):
     return out
 
 
+#: the part of each landscape the race pictures show (the paths stay inside it)
+RACE_WINDOWS = {"rosenbrock": ((-2.0, 2.0), (-1.0, 3.0)), "beale": ((-0.6, 4.0), (-2.2, 2.0))}
+
+
 def four_optimizers(results=None, paths=None):
-    """The lecture's four-optimizer race (CS231n's picture), each optimizer at its tuned learning rate."""
+    """The lecture's four-optimizer race (CS231n's picture), each optimizer at its tuned learning rate, one panel each."""
+    from matplotlib.lines import Line2D
+
     results = tuning.load() if results is None else results
     paths = race_paths(results) if paths is None else paths
-    fig, axes = plots.figure(2, size=(4.6, 4.0))
-    for ax, name in zip(axes, RACE_LANDSCAPES):
+    fig, axes = plots.figure(len(RACE), len(RACE_LANDSCAPES), size=(3.1, 2.75))
+    for row, name in enumerate(RACE_LANDSCAPES):
         f, entry = landscapes.get(name), results["benchmarks"][name]
-        plots.contour(ax, f, levels=10, num=120)
-        for o, ls, lw in zip(RACE, plots.STYLES, (2.4, 1.6, 1.6, 1.3)):  # valley floors overlap: styles tell them apart
-            lr = entry["optimizers"][o]["best_lr"]
-            plots.path(ax, paths[name][o], o, f"{o} (lr={lr:.3g})", linestyle=ls, lw=lw)
-        plots.start(ax, f.start)
-        ax.set_title(f"{name}: {entry['spec']['steps']} steps from the classic start")
-    return plots.finish(fig, "SGD, Momentum, RMSprop, Adam, each at its own tuned learning rate",
-                        legend_kw={"loc": "lower left", "fontsize": 7})
+        for col, o in enumerate(RACE):
+            ax = axes[row * len(RACE) + col]
+            plots.contour(ax, f, levels=10, num=110, alpha=0.45)
+            path = paths[name][o]
+            plots.path(ax, path, o, label=False, lw=1.4)
+            plots.start(ax, f.start, label=None)
+            (x0, x1), (y0, y1) = RACE_WINDOWS[name]
+            ax.set_xlim(x0, x1)
+            ax.set_ylim(y0, y1)
+            gap = f.value(path[-1]) - f.fmin
+            ax.set_title(f"{name}: {o} (lr {entry['optimizers'][o]['best_lr']:.3g})\n"
+                         f"gap after {len(path) - 1} steps: {gap:.1e}", fontsize=9)
+    handles = [Line2D([], [], marker="s", color="k", ls="none", ms=6, label="start (the classic start)"),
+               Line2D([], [], marker="o", color="0.3", ls="none", ms=5, label="end of the path"),
+               Line2D([], [], marker="*", color="gold", mec="k", ls="none", ms=12, label="global minimum"),
+               Line2D([], [], marker="X", color="k", ls="none", ms=8, label="saddle point (Beale)")]
+    plots.finish(fig, "The race at tuned learning rates: Adam and momentum reach both minima (Adam closest), "
+                      "SGD is still crawling\nalong Rosenbrock's valley, RMSprop stalls short of the minimum "
+                      "(one panel per optimizer, the classic start)", legend=False)
+    fig.legend(handles=handles, loc="lower center", ncol=4, fontsize=8, frameon=False)
+    fig.subplots_adjust(bottom=0.12)
+    return fig
 
 
 def race_spread(results=None):
@@ -269,43 +290,56 @@ def race_spread(results=None):
     fig, axes = plots.figure(2, size=(4.8, 3.9))
     for ax, name in zip(axes, RACE_LANDSCAPES):
         entry = results["benchmarks"][name]
+        low = np.inf
         for o, ls in zip(RACE, plots.STYLES):
             runs = entry["optimizers"][o]["runs"]
             curves = [[np.nan if v is None else v for v in r["gap"]] for r in runs]
+            low = min(low, np.nanmin(np.where(np.array(curves, float) > 0, curves, np.nan)))
             plots.band(ax, runs[0]["gap_steps"], curves, o, f"{o} (lr={entry['optimizers'][o]['best_lr']:.3g})",
                        log=True, linestyle=ls)
+        ax.axhline(tuning.SOLVED, color="0.5", lw=0.8, ls=(0, (4, 3)))
+        ax.text(entry["spec"]["steps"] * 0.02, tuning.SOLVED * 3, f"gap {tuning.SOLVED:g}: \"solved\" for the tuning",
+                fontsize=7, color="0.35")
+        ax.set_ylim(bottom=low / 5)
         ax.set_xlabel("step")
         ax.set_ylabel(r"gap $f(\theta_t) - f^*$")
-        ax.set_ylim(bottom=max(ax.get_ylim()[0], 1e-20))
         ax.set_title(f"{name}: median and min-max of {len(entry['optimizers'][RACE[0]]['runs'])} fresh starts")
-    return plots.finish(fig, "The race from 5 fresh starts: who wins, and by how much the starts spread",
-                        legend_kw={"loc": "lower left", "fontsize": 7})
+    return plots.finish(fig, "Five fresh starts per optimizer, each at its tuned lr: Adam ends lowest on both "
+                             "landscapes, RMSprop stalls", legend_kw={"loc": "center left", "fontsize": 7, "bbox_to_anchor": (0.0, 0.3)})
 
 
 def lr_sensitivity(results=None):
-    """Final gap against the learning rate on the tuning grid (median of the tuning seeds), one line per optimizer."""
+    """Final gap against the learning rate on the tuning grid (median of the tuning seeds), one line per optimizer.
+
+    Scores are floored at ``tuning.SOLVED`` (a gap below it counts as solved); a diverged rate is an x, each
+    optimizer's on its own row above the plot.
+    """
     results = tuning.load() if results is None else results
-    fig, axes = plots.figure(2, size=(5.0, 4.0))
+    fig, axes = plots.figure(2, size=(5.0, 4.2))
+    top = 1e4
     for ax, name in zip(axes, RACE_LANDSCAPES):
         entry = results["benchmarks"][name]
-        top = 1e4
-        for o, marker in zip(RACE, ("o", "s", "^", "D")):
+        for k, (o, marker) in enumerate(zip(RACE, ("o", "s", "^", "D"))):
             r = entry["optimizers"][o]
             grid = np.array(r["grid"])
             score = np.array([np.nan if s is None else s for s in r["scores"]])
             c = plots.color(o)
-            ax.loglog(grid, np.maximum(score, 1e-20), "-", marker=marker, color=c, ms=4, label=o)
+            ax.loglog(grid, score, "-", marker=marker, color=c, ms=4, label=o)
             gone = np.isnan(score)
-            ax.plot(grid[gone], np.full(gone.sum(), top), "x", color=c, ms=7)
-            ax.plot(r["best_lr"], max(np.nanmin(score), 1e-20), marker, color=c, ms=10, mfc="none", mew=1.5)
-        ax.axhline(top, color="k", lw=0.5)
-        ax.text(results["protocol"]["grid"][0], top * 2, "x = diverged", fontsize=8)
-        ax.set_ylim(1e-20, top * 30)
-        ax.set_xlabel("learning rate (the shared tuning grid)")
+            ax.plot(grid[gone], np.full(gone.sum(), top * 6.0 ** k), "x", color=c, ms=6, mew=1.5)
+            ax.plot(r["best_lr"], np.nanmin(score), marker, color=c, ms=11, mfc="none", mew=1.5)
+        ax.axhline(top / 2, color="k", lw=0.5)
+        ax.text(results["protocol"]["grid"][0], top * 6.0 ** 4, "x = diverged (one row per optimizer)", fontsize=7)
+        ax.axhspan(tuning.SOLVED / 3, tuning.SOLVED * 1.5, color="0.9", lw=0)
+        ax.text(results["protocol"]["grid"][0], tuning.SOLVED * 3, f"solved: gap < {tuning.SOLVED:g} (all equal)",
+                fontsize=7, color="0.3")
+        ax.set_ylim(tuning.SOLVED / 3, top * 6.0 ** 5)
+        ax.set_xlabel("learning rate (the shared tuning grid: 13 rates from 1e-5 to 10)")
         ax.set_ylabel(f"final gap after {entry['spec']['steps']} steps (median of 3 tuning starts)")
         ax.set_title(f"{name}: open marker = the tuned lr")
-    return plots.finish(fig, "Learning-rate sensitivity: each optimizer has its own good range",
-                        legend_kw={"loc": "lower right"})
+    return plots.finish(fig, "Each optimizer has its own good rates, up to 2.5 decades apart: a shared lr would rank "
+                             "the rate, not the optimizer",
+                        legend_kw={"loc": "lower left", "bbox_to_anchor": (0.0, 0.07)})
 
 
 #: file name -> figure function (what ``optimlab tour`` writes)

@@ -40,10 +40,10 @@ def draw_bias_correction(runs, beta1=BC_BETA1, eps=BC_EPS, g=1.0):
     any_m = next(iter(runs.values()))[0]
     t = np.arange(1, len(any_m) + 1)
     ax.semilogx(t, np.ones_like(t, dtype=float), color="k", lw=1.0, label=r"corrected $\hat m_t$ and $\sqrt{\hat v_t}$: exactly g")
-    ax.semilogx(t, any_m / g, color=plots.color("momentum"), lw=1.8, label=rf"raw $m_t$ ($\beta_1$={beta1:g}) = $1-\beta_1^t$")
+    ax.semilogx(t, any_m / g, ":", color=plots.color("adam"), lw=2.0, label=rf"raw $m_t$ ($\beta_1$={beta1:g}) = $1-\beta_1^t$")
     styles = ("-", "--")
     for (beta2, (m, v, _)), ls in zip(runs.items(), styles):
-        ax.semilogx(t, np.sqrt(v) / abs(g), ls, color=plots.color("rmsprop"), lw=1.8,
+        ax.semilogx(t, np.sqrt(v) / abs(g), ls, color=plots.color("adam"), lw=1.8,
                     label=rf"raw $\sqrt{{v_t}}$ ($\beta_2$={beta2:g}) = $\sqrt{{1-\beta_2^t}}$")
     ax.set_ylim(0, 1.1)
     ax.set_xlabel("step t")
@@ -101,28 +101,33 @@ def decay_runs(optimizer, weight_decay=DECAY_WD, lr=DECAY_LR, steps=DECAY_STEPS,
 
 
 def draw_decay(adam_l2, adamw, adam_small, lr=DECAY_LR, wd=DECAY_WD, small=SMALL_WD):
-    """Adam + L2 (left) and AdamW (right): median and 10-90 % range of the copies, and (1 - lr wd)^t."""
+    """The noisy weights (left) and the quiet ones (right) under Adam + L2 and AdamW, with the decay asked for."""
     fig, axes = plots.figure(2, size=(5.0, 4.0))
     steps = np.arange(adam_l2.shape[0])
-    for ax, name, runs, title in ((axes[0], "adam", adam_l2, f"Adam + L2 (weight_decay={wd:g} added to the gradient)"),
-                                  (axes[1], "adamw", adamw, f"AdamW (decoupled, weight_decay={wd:g})")):
-        plots.band(ax, steps, np.percentile(runs[:, :, 0], [10, 50, 90], axis=1), name,
-                   label=f"noisy weight (loss gradient N(0, {NOISY_STD:g}²)): median, 10-90 %")
-        quiet = np.median(runs[:, :, 1], axis=1)
-        if name == "adamw":  # it lies exactly on the reference curve: markers, so that both stay visible
-            ax.plot(steps, quiet, "s", color=plots.color(name), ms=4, markevery=50, mfc="white",
-                    label="quiet weight (no loss gradient): on the dotted curve")
-        else:
-            ax.plot(steps, quiet, "--", color=plots.color(name), lw=1.8, label="quiet weight (no loss gradient)")
-        ax.plot(steps, (1 - lr * wd) ** steps, "k:", lw=1.4, zorder=6, label=r"$(1-\eta\lambda)^t$, the decay asked for")
-        ax.set_title(title, fontsize=9)
+    target = (1 - lr * wd) ** steps
+    ax = axes[0]
+    for name, runs, label in (("adam", adam_l2, f"Adam + L2 (weight_decay={wd:g} added to the gradient)"),
+                              ("adamw", adamw, f"AdamW (decoupled, weight_decay={wd:g})")):
+        plots.band(ax, steps, np.percentile(runs[:, :, 0], [10, 50, 90], axis=1), name, label=f"{label}: median, 10-90 %")
+    ax.lines[-1].set_linewidth(3.0)  # AdamW's median lies on the target curve: wide underneath, the target thin on top
+    ax.plot(steps, target, "k:", lw=1.3, zorder=6, label=r"$(1-\eta\lambda)^t$, the decay asked for")
+    ax.set_title(f"noisy weights: loss gradient N(0, {NOISY_STD:g}²), no pull anywhere", fontsize=9)
+    ax = axes[1]
+    ax.plot(steps, np.median(adam_l2[:, :, 1], axis=1), "-", color=plots.color("adam"), lw=1.8,
+            label=f"Adam + L2, weight_decay={wd:g}")
+    ax.plot(steps, np.median(adam_small[:, :, 1], axis=1), "o", color=plots.color("adam"), ms=3.5, markevery=(20, 40),
+            label=f"Adam + L2, weight_decay={small:g}: the same curve")
+    ax.plot(steps, np.median(adamw[:, :, 1], axis=1), "s", color=plots.color("adamw"), ms=4.5, mfc="white", markevery=50,
+            label=f"AdamW, weight_decay={wd:g}: on the dotted curve")
+    ax.plot(steps, target, "k:", lw=1.3, zorder=2, label=r"$(1-\eta\lambda)^t$, the decay asked for")
+    ax.set_title("quiet weights: no loss gradient at all", fontsize=9)
+    top = 0.45 + float(np.percentile(adam_l2[:, :, 0], 90, axis=1).max())  # room for the legends above the bands
+    for ax in axes:
         ax.set_xlabel("step")
-        ax.set_ylim(-0.05, 1.6)
-    axes[0].plot(steps, np.median(adam_small[:, :, 1], axis=1), "o", color=plots.color("adam"), ms=3, markevery=40,
-                 label=f"quiet weight, weight_decay={small:g}: the same curve")
-    axes[0].set_ylabel(f"weight (starts at 1; lr = {lr:g})")
-    return plots.finish(fig, "L2 inside Adam is divided by √v̂: the noisy weight hardly decays, the quiet one "
-                             "collapses whatever λ is;\nAdamW shrinks every weight by (1 − ηλ) per step",
+        ax.set_ylim(-0.05, top)
+        ax.set_ylabel(f"weight (starts at 1; lr = {lr:g}; {adam_l2.shape[1]} copies)")
+    return plots.finish(fig, "L2 inside Adam is divided by √v̂: noisy weights hardly decay, quiet ones collapse whatever "
+                             "λ is;\nAdamW shrinks every weight by (1 − ηλ) per step",
                         legend_kw={"fontsize": 7, "loc": "upper right"})
 
 
@@ -195,37 +200,52 @@ def amsgrad_reddi():
 #: The benchmark (784-128-10 MLP on the 5,000-image MNIST subset, batch 32, 8 epochs) and the optimizers shown.
 FAMILY_BENCHMARK = "mnist_b32"
 FAMILY = ("sgd", "adam", "adamw", "amsgrad", "adamax", "nadam")
-#: The Adam variants coincide at small learning rates: a marker and a line style each, so that none hides another.
+#: The variants whose lr curves coincide with Adam's at small rates: drawn as their ratio to Adam's score instead.
+TWINS = ("adamw", "amsgrad", "nadam")
+#: A marker and a line style each.
 FAMILY_STYLES = {"sgd": ("o", "-"), "adam": ("o", "-"), "adamw": ("s", "--"), "amsgrad": ("^", ":"),
                  "adamax": ("D", "-"), "nadam": ("v", "-.")}
 
 
-def draw_family(results, benchmark=FAMILY_BENCHMARK, names=FAMILY):
-    """Final validation loss against the learning rate (left) and the tuned runs' test accuracy (right)."""
+def draw_family(results, benchmark=FAMILY_BENCHMARK, names=FAMILY, twins=TWINS):
+    """Three panels from the tuning results: validation loss against lr (SGD, Adam and the variants that differ),
+    the near-twins' scores relative to Adam's at each lr, and every optimizer's test accuracy at its tuned lr."""
     entry = results["benchmarks"][benchmark]["optimizers"]
-    fig, axes = plots.figure(2, size=(5.0, 4.0))
+    fig, axes = plots.figure(3, size=(4.1, 4.0))
+    base = np.array([np.nan if s is None else s for s in entry["adam"]["scores"]], dtype=float)
     for i, name in enumerate(names):
         r = entry[name]
         marker, ls = FAMILY_STYLES.get(name, ("o", "-"))
-        scores = [np.nan if s is None else s for s in r["scores"]]
-        axes[0].semilogx(r["grid"], scores, ls, marker=marker, color=plots.color(name), ms=4, mfc="none", lw=1.3,
-                         label=f"{name} (best lr {r['best_lr']:.3g})")
+        scores = np.array([np.nan if s is None else s for s in r["scores"]], dtype=float)
+        label = f"{name} (best lr {r['best_lr']:.3g})"
+        if name in twins:
+            axes[1].semilogx(r["grid"], scores / base, ls, marker=marker, color=plots.color(name), ms=5, mfc="none", lw=1.3,
+                             label=label)
+        else:
+            axes[0].semilogx(r["grid"], scores, ls, marker=marker, color=plots.color(name), ms=4, mfc="none", lw=1.3,
+                             label=label)
         acc = np.array([run["test_acc"][-1] for run in r["runs"]], dtype=float)
         med = np.median(acc)
-        axes[1].errorbar(i, med, yerr=[[med - acc.min()], [acc.max() - med]], fmt=marker, color=plots.color(name),
+        axes[2].errorbar(i, med, yerr=[[med - acc.min()], [acc.max() - med]], fmt=marker, color=plots.color(name),
                          capsize=4, ms=6)
-    axes[0].set_ylim(0.2, 2.6)
+    axes[0].set_ylim(0.2, 3.5)
     axes[0].set_xlabel("learning rate (the same grid for every optimizer)")
     axes[0].set_ylabel("final validation loss (tuning seed)")
     axes[0].set_title("learning-rate sensitivity")
-    axes[1].set_xticks(range(len(names)))
-    axes[1].set_xticklabels(names)
-    axes[1].set_xlabel("optimizer (each at its tuned learning rate)")
-    axes[1].set_ylabel("test accuracy (median, range of 5 seeds)")
-    axes[1].set_title("at the tuned lr: medians within about one point")
+    axes[1].axhline(1.0, color="0.4", lw=1.0, ls="-", label="adam (best lr 0.001): ratio 1")
+    axes[1].set_xlabel("learning rate")
+    axes[1].set_ylabel("final validation loss / Adam's at the same lr")
+    axes[1].set_title("the near-twins differ from Adam only at large lr")
+    axes[2].set_xticks(range(len(names)))
+    axes[2].set_xticklabels(names)
+    axes[2].set_xlabel("optimizer (each at its tuned learning rate)")
+    axes[2].set_ylabel("test accuracy (median, range of 5 seeds)")
+    axes[2].set_title("tuned: medians within about one point")
     spec = results["benchmarks"][benchmark]["spec"]
-    return plots.finish(fig, f"Adam's variants on MNIST (784-128-10 MLP, batch {spec['batch_size']}, "
-                             f"{spec['epochs']} epochs), each lr tuned on the same grid", legend_kw={"fontsize": 7})
+    return plots.finish(fig, f"Tuned on the same grid, SGD and Adam's variants end within about the seed spread of each "
+                             f"other\n(MNIST 784-128-10 MLP, batch {spec['batch_size']}, {spec['epochs']} epochs, "
+                             f"5 fresh seeds at each tuned lr)",
+                        legend_kw={"fontsize": 7})
 
 
 def adam_family_lr():

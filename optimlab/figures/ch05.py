@@ -19,21 +19,21 @@ from ..optimizers import adam, lookahead, radam, sgd
 #: beta2 values drawn (the default 0.999 and StableAdamW's/fastai's 0.99) and the last step drawn.
 RECT_BETA2S = (0.999, 0.99)
 RECT_T_MAX = 30_000
-#: The measured points: RAdam's step divided by Adam's (both eps = 0, beta2 = 0.999) on two gradient
+#: The measured points: RAdam's step divided by Adam's (both with a negligible eps = 1e-30, beta2 = 0.999) on two gradient
 #: streams of very different scale: label -> (mean, standard deviation) of the Gaussian gradients.
 RECT_STREAMS = {"gradients N(0, 0.001²)": (0.0, 1e-3), "gradients N(10, 50²)": (10.0, 50.0)}
-RECT_STEPS, RECT_DIM, RECT_SEED = 3000, 4, 0
+RECT_STEPS, RECT_DIM, RECT_SEED, RECT_EPS = 3000, 4, 0, 1e-30
 #: Steps at which the measured ratio is drawn (all rectified: rho_t > 5).
 RECT_SHOWN = (6, 8, 12, 20, 35, 60, 100, 200, 400, 800, 1500, 3000)
 
 
-def step_ratios(mean, std, steps=RECT_STEPS, dim=RECT_DIM, seed=RECT_SEED, lr=1e-3):
-    """|RAdam step| / |Adam step| per step (first coordinate), same gradient stream, eps = 0 for both.
+def step_ratios(mean, std, steps=RECT_STEPS, dim=RECT_DIM, seed=RECT_SEED, lr=1e-3, eps=RECT_EPS):
+    """|RAdam step| / |Adam step| per step (first coordinate), same gradient stream, the same negligible eps.
 
     The gradients do not depend on the parameters, so every step is taken from 0 and read off directly.
     """
     grads = mean + std * np.random.default_rng(seed).standard_normal((steps, dim))
-    hp = {"lr": lr, "eps": 0.0}
+    hp = {"lr": lr, "eps": eps}
     zero, s_r, s_a, ratios = np.zeros(dim), None, None, []
     for g in grads:
         step_r, s_r = radam.step(zero, g, s_r, hp)
@@ -44,7 +44,7 @@ def step_ratios(mean, std, steps=RECT_STEPS, dim=RECT_DIM, seed=RECT_SEED, lr=1e
 
 def draw_radam_rectification(measured, beta2s=RECT_BETA2S, t_max=RECT_T_MAX, shown=RECT_SHOWN):
     """Two panels: rho_t (log-log, up to rho_inf) with the thresholds 4 and 5; r_t with the measured step ratios."""
-    fig, axes = plots.figure(2, size=(5.4, 4.3))
+    fig, axes = plots.figure(2, size=(5.4, 5.0))
     t = np.unique(np.geomspace(1, t_max, 600).astype(int))
     c = plots.color("radam")
     ax = axes[0]
@@ -54,11 +54,11 @@ def draw_radam_rectification(measured, beta2s=RECT_BETA2S, t_max=RECT_T_MAX, sho
         ax.axhline(rho_inf, color=c, ls=ls, lw=0.8, alpha=0.6)
         ax.text(1.2, rho_inf * 1.15, rf"$\rho_\infty$ = {rho_inf:g}", color=c, fontsize=8)
     early = t[t <= 300]
-    ax.loglog(early, early, color="k", lw=0.9, ls=(0, (1, 2)), zorder=5, label=r"$\rho = t$ (on top: the early steps)")
+    ax.loglog(early, early, color="0.45", lw=1.2, ls="-.", zorder=5, label=r"$\rho = t$ (on top: the early steps)")
     ax.axhline(4, color="k", ls=":", lw=1, label="threshold 4 (paper, Algorithm 2)")
     ax.axhline(5, color="k", ls="--", lw=1, label="threshold 5 (PyTorch, the authors' code)")
     ax.set_ylim(0.8, 6000)
-    ax.legend(fontsize=7, loc="lower right")
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
     ax.set_xlabel("step t")
     ax.set_ylabel(r"$\rho_t$ (length of the simple average that $\hat v_t$ approximates)")
     ax.set_title(r"$\rho_t$ rises from 1 to $\rho_\infty \approx 2/(1-\beta_2)$")
@@ -75,7 +75,7 @@ def draw_radam_rectification(measured, beta2s=RECT_BETA2S, t_max=RECT_T_MAX, sho
     ax.set_xlabel("step t")
     ax.set_ylabel(r"rectification term $r_t$")
     ax.set_title(r"$r_t$: a fixed warm-up schedule (the same for any gradients)")
-    ax.legend(fontsize=7, loc="upper left")
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)  # below: the curves fill the panel
     return plots.finish(fig, r"RAdam's $\rho_t$ and $r_t$ depend only on t and $\beta_2$; "
                              r"$r_t$ is undefined while $\rho_t \leq 4$", legend=False)
 
@@ -122,6 +122,7 @@ def lookahead_runs(lr=LA_LR, k=LA_K, alpha=LA_ALPHA, steps=LA_STEPS):
 def draw_lookahead(runs, lr=LA_LR, k=LA_K, alpha=LA_ALPHA):
     """Three panels: the paths on the ravine; the coordinate across it (steep axis); the one along it."""
     f = landscapes.ravine(**LA_RAVINE)
+    share = "half" if alpha == 0.5 else f"{alpha:g}x"
     flat, steep = ravine_axes(f)
     fig, axes = plots.figure(3, size=(4.2, 3.9))
     c_sgd, c_la = plots.color("sgd"), plots.color("lookahead")
@@ -154,7 +155,7 @@ def draw_lookahead(runs, lr=LA_LR, k=LA_K, alpha=LA_ALPHA):
         ax.set_ylabel("coordinate along this axis (minimum at 0)")
         ax.set_title(name)
     return plots.finish(fig, "Lookahead over SGD: the slow weights land between the fast weights' swings "
-                             f"(the zig-zag dies), and move {alpha:g}x as far along the ravine",
+                             f"(the zig-zag dies); along the ravine they make {share} of SGD's progress per {k} steps",
                         legend_kw={"fontsize": 7, "loc": "best"})
 
 
@@ -187,6 +188,7 @@ def draw_ranger_mlp(results, optimizers=RANGER_OPTIMIZERS, benchmarks=RANGER_BEN
     ax.axvline(1e-3, color="k", lw=0.8, ls=":", label="lr 1e-3 (Adam's, RAdam's and Ranger's default)")
     ax.set_ylim(0.2, 8)
     ax.set_yscale("log")
+    _plain_log_ticks(ax.yaxis)
     ax.legend(fontsize=7, loc="upper center")
     ax.set_xlabel("learning rate (Lookahead: its inner Adam's)")
     ax.set_ylabel("final validation loss (tuning seed)")
@@ -248,9 +250,19 @@ def draw_warmup(curves, lr=WARMUP_LR, warm=WARMUP_WARM, smooth=5):
     ax.axvline(warm, color="k", lw=0.8, ls=":", label=f"end of the warm-up (step {warm})")
     ax.axhline(np.log(10), color="0.5", lw=0.8, ls="-.", label="ln 10: the loss of a uniform guess")
     ax.set_xlabel("step (log scale)")
-    ax.set_ylabel(f"mini-batch training loss ({smooth}-step mean)")
-    return plots.finish(fig, f"Adam at lr {lr:g}: the first steps throw the loss up; a warm-up or RAdam prevents it",
-                        legend_kw={"fontsize": 8})
+    ax.set_ylabel(f"mini-batch training loss ({smooth}-step mean, log scale)")
+    _plain_log_ticks(ax.yaxis)
+    return plots.finish(fig, f"Adam at lr {lr:g}: a warm-up or RAdam prevents the shock of the first steps;\n"
+                             f"the warm-up run meets the too-large rate after step {warm} instead", legend_kw={"fontsize": 8})
+
+
+def _plain_log_ticks(axis):
+    """Plain decimal tick labels (0.3, 1, 3) on a log axis instead of 3x10^-1."""
+    from matplotlib.ticker import FuncFormatter, LogLocator
+
+    axis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    axis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
 
 
 #: file name -> figure function

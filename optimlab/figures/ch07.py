@@ -20,7 +20,7 @@ LION = {"snr": (0.01, 10.0, 25), "reps": 40, "steps": 600, "burn_in": 100, "lr":
 #: The MLP whose memory is counted (the lecture's 784-128-10 network, float32).
 MEMORY_SIZES = (784, 128, 10)
 #: Newton-Schulz band: square Gaussian matrices of these sizes over these seeds, and a well-conditioned one.
-MUON = {"sizes": (128, 512), "seeds": 8, "well_conditioned": (20, 12)}
+MUON = {"sizes": (128, 256), "seeds": 8, "well_conditioned": (20, 12)}
 #: The benchmarks of optimlab/data/tuning.json shown in the learning-rate sensitivity figure.
 SENSITIVITY = {"benchmarks": ("mnist_b32", "mnist_b256"), "optimizers": ("adamw", "lion", "muon")}
 
@@ -34,14 +34,14 @@ def lion_step_sizes(snr=LION["snr"], reps=LION["reps"], steps=LION["steps"], bur
     Returns ``(snr_grid, {"lion": rms, "adamw": rms})``.
     """
     snr_grid = np.geomspace(*snr[:2], int(snr[2]))
-    s = np.repeat(snr_grid, reps)
-    scale = 10.0 ** np.random.default_rng(seed).uniform(-3, 3, s.size)  # gradient scales over six decades
+    r = np.repeat(snr_grid, reps)
+    nu = 10.0 ** np.random.default_rng(seed).uniform(-3, 3, r.size)  # noise levels over six decades
     out = {}
     for name, module, hp in (("lion", lion, {"lr": lr}), ("adamw", adamw, {"lr": lr, "weight_decay": 0.0})):
         rng = np.random.default_rng(seed + 1)  # the same gradients for both
-        theta, state, sq = np.zeros(s.size), None, np.zeros(s.size)
+        theta, state, sq = np.zeros(r.size), None, np.zeros(r.size)
         for t in range(steps):
-            g = scale * (s + rng.standard_normal(s.size))
+            g = nu * (r + rng.standard_normal(r.size))
             new, state = module.step(theta, g, state, hp)
             if t >= burn_in:
                 sq += ((new - theta) / lr) ** 2
@@ -51,7 +51,7 @@ def lion_step_sizes(snr=LION["snr"], reps=LION["reps"], steps=LION["steps"], bur
 
 
 def adamw_steady_rms(snr, beta1=0.9):
-    r"""The steady-state RMS of AdamW's :math:`\hat m/\sqrt{\hat v}` for gradients :math:`\mu + N(0, 1)`."""
+    r"""The steady-state RMS of AdamW's :math:`\hat m/\sqrt{\hat v}` for gradients :math:`\nu\,(r + N(0, 1))` of SNR *snr* = r."""
     snr = np.asarray(snr, dtype=float)
     return np.sqrt(snr**2 + (1 - beta1) / (1 + beta1)) / np.sqrt(snr**2 + 1)
 
@@ -71,12 +71,12 @@ def draw_lion_sign_and_memory(snr_grid, rms, memory, beta1=0.9):
     """Left: |step|/lr against the gradient's SNR; right: training memory as weights + grads + state."""
     fig, axes = plots.figure(2, size=(5.0, 3.9))
     ax = axes[0]
-    ax.semilogx(snr_grid, rms["lion"], "o-", color=plots.color("lion"), ms=4, label="lion: sign(c), every step = lr")
+    ax.semilogx(snr_grid, rms["lion"], "o-", color=plots.color("lion"), ms=4, label=r"lion: sign($\tilde m$), every step = lr")
     ax.semilogx(snr_grid, rms["adamw"], "s", color=plots.color("adamw"), ms=4, label="adamw, measured")
     ax.semilogx(snr_grid, adamw_steady_rms(snr_grid, beta1), "--", color=plots.color("adamw"), lw=1.2,
-                label=r"adamw, $\sqrt{(\mu^2+0.053)/(\mu^2+1)}$")
+                label=r"adamw, formula $\sqrt{(r^2+0.053)/(r^2+1)}$")
     ax.set_ylim(0, 1.1)
-    ax.set_xlabel(r"signal-to-noise ratio $\mu/\sigma$ of a coordinate's gradient")
+    ax.set_xlabel(r"signal-to-noise ratio $r = \bar g/\nu$ of a coordinate's gradient")
     ax.set_ylabel("RMS of |step| / lr  (same lr = 1e-3)")
     ax.set_title("Lion's step is lr whatever the gradient;\nAdamW's shrinks to 0.23 lr in noise")
     ax.legend(fontsize=7, loc="lower right")
@@ -94,7 +94,12 @@ def draw_lion_sign_and_memory(snr_grid, rms, memory, beta1=0.9):
     ax.set_xlabel("optimizer (784-128-10 MLP)")
     ax.set_ylim(0, bottom.max() * 1.15)
     ax.set_title("Lion's state is half of AdamW's;\nweights + grads + state: 25% less")
-    ax.legend(fontsize=7, loc="upper left")
+    from matplotlib.patches import Patch
+
+    handles, labels = ax.get_legend_handles_labels()
+    handles.append(Patch(facecolor="white", edgecolor="k", lw=0.5))
+    labels.append("optimizer state (the optimizer's colour)")
+    ax.legend(handles, labels, fontsize=7, loc="upper left")
     return plots.finish(fig, legend=False)
 
 
@@ -131,41 +136,44 @@ def newton_schulz_band(sizes=MUON["sizes"], seeds=MUON["seeds"], well_conditione
     return out
 
 
+#: Matrix shapes are not optimizers: they are told apart by marker and shade of grey (the colours belong to
+#: the optimizers; the Muon curve is Muon's).
+SHAPE_STYLES = (("o", "0.0"), ("^", "0.45"), ("s", "0.65"))
+BAND = (0.68, 1.13)
+
+
 def draw_muon_newton_schulz(band):
     """Left: the 5-step map of a singular value, with seed 0's matrices on it; right: the smallest value per seed."""
     fig, axes = plots.figure(2, size=(5.2, 4.0))
     ax = axes[0]
     s = np.geomspace(1e-7, 1.0, 800)
-    ax.axhspan(0.68, 1.13, color="gold", alpha=0.25, lw=0, label="band [0.68, 1.13]")
+    ax.axhspan(*BAND, color="0.88", lw=0, label="band [0.68, 1.13]")
     ax.axvline(0.01, color="k", ls=":", lw=1)
-    ax.text(0.012, 0.05, r"$\sigma/\|G\|_F = 0.01$", fontsize=7, rotation=90)
+    ax.text(0.012, 0.05, r"$\sigma/\|M\|_F = 0.01$", fontsize=7, rotation=90)
     cubic = s.copy()
     for _ in range(5):
         cubic = 1.5 * cubic - 0.5 * cubic**3
     ax.semilogx(s, cubic, "--", color="0.5", lw=1.2, label="cubic NS (1.5s - 0.5s^3), 5 steps")
     ax.semilogx(s, muon.ns_polynomial(s, 5), "-", color=plots.color("muon"), lw=1.5,
                 label="Muon's quintic, 5 steps")
-    markers = ("o", "^", "s")
-    for (label, runs), marker in zip(band.items(), markers):
+    for (label, runs), (marker, shade) in zip(band.items(), SHAPE_STYLES):
         before, after = runs[0]
-        ax.semilogx(before, after, marker, ms=3.5, mfc="none", alpha=0.8, label=f"{label} (seed 0)",
-                    color=("#2b8cbe", "#e34a33", "#31a354")[markers.index(marker)])
+        ax.semilogx(before, after, marker, ms=3.5, mfc="none", mec=shade, alpha=0.9, label=f"{label} (seed 0)")
     ax.axhline(1.0, color="k", lw=0.8)
-    ax.set_xlabel(r"singular value before, $\sigma/\|G\|_F$")
+    ax.set_xlabel(r"singular value before, $\sigma/\|M\|_F$")
     ax.set_ylabel("singular value after orthogonalize (exact polar factor: 1)")
     ax.set_ylim(0, 1.3)
     ax.set_title("Each singular value goes through p five times")
     ax.legend(fontsize=6.5, loc="upper left")
     ax = axes[1]
-    ax.axhspan(0.68, 1.13, color="gold", alpha=0.25, lw=0)
-    for i, ((label, runs), marker) in enumerate(zip(band.items(), markers)):
+    ax.axhspan(*BAND, color="0.88", lw=0)
+    for i, ((label, runs), (marker, shade)) in enumerate(zip(band.items(), SHAPE_STYLES)):
         lows = [after.min() for _, after in runs]
         highs = [after.max() for _, after in runs]
         x = i + np.linspace(-0.15, 0.15, len(runs))
-        c = ("#2b8cbe", "#e34a33", "#31a354")[i]
-        ax.semilogy(x, lows, marker, color=c, ms=5, label="smallest" if i == 0 else None)
-        ax.semilogy(x, highs, marker, color=c, ms=5, mfc="none", label="largest" if i == 0 else None)
-        ax.text(i, 1.6, f"{min(lows):.3g} - {max(lows):.2g}", ha="center", fontsize=7)
+        ax.semilogy(x, lows, marker, color=shade, ms=5, label="smallest" if i == 0 else None)
+        ax.semilogy(x, highs, marker, color=shade, ms=5, mfc="none", label="largest" if i == 0 else None)
+        ax.text(i, 1.25e-3, f"smallest:\n{min(lows):.2g} - {max(lows):.2g}", ha="center", fontsize=7)
     ax.axhline(1.0, color="k", lw=0.8)
     ax.set_xticks(range(len(band)))
     ax.set_xticklabels(list(band), fontsize=8)
@@ -175,7 +183,7 @@ def draw_muon_newton_schulz(band):
     ax.set_ylabel("singular value after 5 steps (one dot per seed)")
     ax.set_title(f"Smallest and largest over {len(next(iter(band.values())))} seeds:\n"
                  "square Gaussians leave the band")
-    ax.legend(fontsize=7, loc="lower left")
+    ax.legend(fontsize=7, loc="upper right")
     return plots.finish(fig, legend=False)
 
 
@@ -196,10 +204,10 @@ def draw_lr_sensitivity(results, benchmarks=SENSITIVITY["benchmarks"], optimizer
             grid = np.array(r["grid"])
             scores = np.array([np.nan if v is None else v for v in r["scores"]])
             ax.semilogx(grid, scores, style, marker="o", ms=3.5, color=plots.color(name),
-                        label=f"{name} (best lr {r['best_lr']:.3g})")
-            if r["best_lr"] is not None:
-                ax.plot(r["best_lr"], scores[list(grid).index(r["best_lr"])], "*", ms=14 - 3 * i,  # smaller on top
-                        color=plots.color(name), mec="k", mew=0.5)
+                        label=f"{name} (best lr {r['best_lr']:.3g}: ring)")
+            if r["best_lr"] is not None:  # a ring per optimizer, smaller on top: rings at one rate stay visible
+                ax.plot(r["best_lr"], scores[list(grid).index(r["best_lr"])], "o", ms=16 - 4 * i, mfc="none",
+                        mec=plots.color(name), mew=1.8)
         ax.set_yscale("log")
         ax.set_xlabel("learning rate (the shared grid)")
         ax.set_ylabel("validation loss after 8 epochs (seed 0)")

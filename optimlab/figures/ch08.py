@@ -20,7 +20,7 @@ RACE = {"methods": (("newton", "armijo"), ("bfgs", "armijo"), ("lbfgs", "wolfe")
         "steps": 1000, "seeds": (100, 101, 102, 103, 104), "jitter": 0.1}
 #: Saddle attraction: the saddle x^2 - y^2 from START, and the tilted double well from a grid of starts.
 SADDLE = {"start": (-1.0, 0.1), "damping": 3.0, "gd_lr": 0.1, "newton_steps": 5, "gd_steps": 12,
-          "well_starts": (-2.0, 2.0, 121), "well_steps": 50, "well_damping": 5.0}
+          "well_starts": (-2.0, 2.0, 121), "well_steps": 25, "well_damping": 5.0}
 
 
 def tuned_adam_lr():
@@ -105,22 +105,32 @@ def line_search_runs(steps=2000):
             for search in ("armijo", "wolfe")}
 
 
+#: The two L-BFGS runs share L-BFGS's colour; Armijo is a thick translucent band underneath, Wolfe a dashed line
+#: with a dot per iteration on top, so that neither hides the other where the paths coincide.
+SEARCH_STYLES = {"armijo": {"linestyle": "-", "lw": 5.0, "alpha": 0.35},
+                 "wolfe": {"linestyle": "--", "lw": 1.4, "alpha": 1.0, "marker": "o", "ms": 3}}
+
+
 def draw_lbfgs_line_search(runs):
     """Left: the two paths; right: the step length per iteration, pairs with s^T y <= 0 marked."""
     f = landscapes.rosenbrock()
     fig, axes = plots.figure(2, size=(4.4, 3.7))
     plots.contour(axes[0], f, levels=12, num=200)  # fewer lines keep the paths readable
-    for (search, r), ls in zip(runs.items(), (":", "-")):
-        plots.path(axes[0], r.path, "lbfgs", f"lbfgs + {search}: {r.nit} iterations", linestyle=ls, lw=2.5)
+    title = ""
+    for search, r in runs.items():
+        st = dict(SEARCH_STYLES[search])
+        ls = st.pop("linestyle")
+        plots.path(axes[0], r.path, "lbfgs", f"lbfgs + {search}: {r.nit} iterations", linestyle=ls,
+                   markevery=1 if "marker" in st else None, **st)
         S = np.diff(r.path, axis=0)
         Y = np.diff([f.grad(p) for p in r.path], axis=0)
         bad = (S * Y).sum(1) <= 0
         k = np.arange(1, len(S) + 1)
         length = np.linalg.norm(S, axis=1)
-        axes[1].loglog(k, length, ls, color=plots.color("lbfgs"), lw=2.5, label=f"lbfgs + {search}: |step|")
-        axes[1].loglog(k[bad], length[bad], "x", color="#d7301f", ms=4,
-                       label="pair with s^T y <= 0 (not stored)" if search == "armijo" else None)
+        axes[1].loglog(k, length, ls, color=plots.color("lbfgs"), label=f"lbfgs + {search}: |step|", **st)
         if search == "armijo":
+            axes[1].loglog(k[bad], length[bad], "x", color="k", ms=3.5, mew=0.8,
+                           label="armijo pair with s^T y <= 0 (not stored)")
             title = f"Armijo: {bad.sum()} of {len(S)} pairs rejected, steps frozen"
     plots.start(axes[0], f.start)
     axes[0].set_title("from the classic start (-1.2, 1)")
@@ -178,6 +188,11 @@ def double_well_ends(starts=SADDLE["well_starts"], steps=SADDLE["well_steps"], d
     return x0, ends
 
 
+#: Where a start ends on the double well: not optimizers, so black, grey and an open circle.
+END_STYLES = {"global minimum": {"color": "k", "mfc": "k"}, "local minimum": {"color": "0.6", "mfc": "0.6"},
+              "local maximum": {"color": "k", "mfc": "white"}}
+
+
 def draw_saddle_attraction(paths, x0, ends):
     """Left: the saddle x^2 - y^2 and four paths; right: the end point of Newton on the double well."""
     fig, axes = plots.figure(2, size=(4.8, 4.2))
@@ -185,7 +200,7 @@ def draw_saddle_attraction(paths, x0, ends):
     plots.contour(axes[0], s, levels=21)
     for (label, pts), ls, marker in zip(paths.items(), ("-", "--", "-.", ":"), ("o", "s", "^", ".")):
         name = "sgd" if label.startswith("sgd") else "newton"  # one colour per optimizer: variants differ in style
-        plots.path(axes[0], pts, name, "_nolegend_", linestyle=ls)
+        plots.path(axes[0], pts, name, False, linestyle=ls)
         axes[0].plot(pts[:, 0], pts[:, 1], ls, marker=marker, ms=5, color=plots.color(name), label=label,
                      mfc="white" if marker != "." else None)
     plots.start(axes[0], paths[next(iter(paths))][0])
@@ -194,26 +209,32 @@ def draw_saddle_attraction(paths, x0, ends):
     f = landscapes.double_well()
     ax = axes[1]
     concave = np.sqrt(1 / 3)
-    ax.axvspan(-concave, concave, color="0.9", lw=0)
+    ax.axvspan(-concave, concave, color="0.92", lw=0)
     ax.text(0, 3.6, "f'' < 0", ha="center", fontsize=7)
     xs = np.linspace(-2, 2, 400)
-    ax.plot(xs, f.value(xs[:, None]), color="k", lw=1.2)
-    points = {"global minimum": (f.minima[0][0], "gold"), "local minimum": (f.minima[1][0], "#6baed6"),
-              "local maximum": (f.maximum[0], "#d7301f")}
-    for label, (where, c) in points.items():
-        ax.plot(where, f.value([where]), "o", color=c, mec="k", ms=7, zorder=5)
+    ax.plot(xs, f.value(xs[:, None]), color="0.45", lw=1.2)
+    points = {"global minimum": f.minima[0][0], "local minimum": f.minima[1][0], "local maximum": f.maximum[0]}
+    for label, where in points.items():
+        ax.plot(where, f.value([where]), "o", mec="k", ms=7, zorder=5, **{k: v for k, v in END_STYLES[label].items()
+                                                                          if k != "color"})
     for row, (label, end) in enumerate(ends.items()):
         y = -1.0 - 0.8 * row
         ax.text(-2.0, y + 0.25, label, fontsize=7)
-        for name, (where, c) in points.items():
+        for name, where in points.items():
             hit = np.abs(end - where) < 1e-6
-            ax.plot(x0[hit], np.full(hit.sum(), y), "|", color=c, ms=9, mew=2,
-                    label=f"ends at the {name}" if row == 0 else None)
+            st = END_STYLES[name]
+            if name == "local maximum":
+                ax.plot(x0[hit], np.full(hit.sum(), y), "o", ms=4, mec=st["color"], mfc=st["mfc"], mew=0.8,
+                        label=f"ends at the {name}" if row == 0 else None)
+            else:
+                ax.plot(x0[hit], np.full(hit.sum(), y), "|", color=st["color"], ms=9, mew=2,
+                        label=f"ends at the {name}" if row == 0 else None)
     ax.set_ylim(-3.2, 4.0)
     ax.set_xlim(-2.05, 2.05)
     ax.set_xlabel("x (start x0 for the rows below the curve)")
     ax.set_ylabel("f(x) = (x^2 - 1)^2 + 0.3x")
-    ax.set_title(f"where {len(x0)} starts end after 50 steps:\nplain Newton climbs to the maximum from where f'' < 0")
+    ax.set_title(f"where {len(x0)} starts end after {SADDLE['well_steps']} steps:\n"
+                 "plain Newton climbs to the maximum from where f'' < 0")
     ax.legend(fontsize=7, loc="upper center")
     return plots.finish(fig, legend=False)
 
