@@ -45,7 +45,7 @@ COLORS = {
     "lion": "#e6ab02",
     "muon": "#8e0152",
     "adafactor": "#a6761d",
-    "newton": "#000000",
+    "newton": "#e7298a",
     "bfgs": "#1b7837",
     "lbfgs": "#4393c3",
 }
