@@ -10,7 +10,9 @@ The update, for each parameter array :math:`\theta` with gradient :math:`g_t`:
 
 Symbols to hparams: :math:`\eta` is ``lr`` and :math:`\lambda` is
 ``weight_decay``; ``decoupled_weight_decay`` picks the form of (1).
-Defaults: ``lr=0.01, weight_decay=0, decoupled_weight_decay=False``.
+Defaults: ``lr=0.01, weight_decay=0, decoupled_weight_decay=False`` (the
+learning rate of Keras and CS231n; ``torch.optim.SGD`` defaults to ``lr=1e-3``
+since PyTorch 2.2, and optax has no default).
 
 Line (1) is L2 regularisation: the gradient of
 :math:`\tfrac{\lambda}{2}\lVert\theta\rVert^2` added to the loss's gradient.
