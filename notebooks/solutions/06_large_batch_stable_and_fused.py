@@ -11,7 +11,8 @@ import numpy as np
 
 import optimlab
 from optimlab import fused
-from optimlab.optimizers import adamw, lars, stable_adamw
+from optimlab.figures import ch06
+from optimlab.optimizers import adamw, lars
 
 HP = {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.0}
 
@@ -20,19 +21,7 @@ def _jump_run(quiet, loud=300, hp=HP, dim=100, scale=1e-3, factor=1000.0, seed=0
     """The lasting jump of section 4: RMS(step)/lr of AdamW and StableAdamW, and StableAdamW's RMS_t."""
     grads = scale * np.random.default_rng(seed).standard_normal((quiet + loud, dim))
     grads[quiet:] *= factor
-    out = {}
-    for name, opt in (("adamw", adamw), ("stable_adamw", stable_adamw)):
-        x, state, sizes, rms = np.zeros(dim), None, [], []
-        for t, g in enumerate(grads, start=1):
-            new, state = opt.step(x, g, state, hp)
-            sizes.append(np.sqrt(np.mean((new - x) ** 2)) / hp["lr"])
-            if name == "stable_adamw":
-                v_hat = state["slots"]["param"]["v"] / (1 - hp["beta2"] ** t)
-                rms.append(stable_adamw.update_rms(g, v_hat, hp["eps"]))
-            x = new
-        out[name] = np.array(sizes)
-    out["rms"] = np.array(rms)
-    return out
+    return ch06.spike_runs(grads, hp)  # the notebook's loop: both optimizers' steps, and RMS_t from the state
 
 
 def _jump_step(t, beta1, beta2):
