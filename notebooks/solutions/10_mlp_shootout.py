@@ -45,28 +45,32 @@ def exercise_2():
     """Cosine with T_max = 100 stepped per epoch: in epoch 8 the rate is still 1/2(1 + cos(7 pi/100)) = 98.8% of the
     peak, so the run is a constant-rate run; with T_max = 8 it is 1/2(1 + cos(7 pi/8)) = 3.8% in the last epoch.
 
-    Whether that matters depends on the peak.  On the digits MLP (64-64-10, for speed) with Adam at a high peak of 0.03,
-    annealing over the real run lowers the test loss in both seeds tried (on average by more than 0.05; 0.13 here:
-    one constant-rate run ends on a bad step).  At Adam's tuned constant rate the two are close (the notebook's 0.35
-    vs 0.345 on MNIST at 1e-3).
+    Whether fitting T_max to the run helps depends on the peak (digits MLP 64-64-10, Adam, 8 epochs, seeds 0 and 1).
+    At the high peak 0.03 the constant rate sits on a high noise floor (notebook 09, section 1: the floor is
+    proportional to the rate), and annealing over the real run lowers the mean test loss a lot (0.25 -> 0.13 here).
+    At 0.003 the run is still far from its floor after 8 epochs: it needs speed, not precision, and annealing just
+    slows it down (0.19 -> 0.24 here).  Asserted: a gain of more than 0.05 at 0.03, and no gain at 0.003.
     """
     X, y, Xt, yt = datasets.load_digits()
     net = MLP([64, 64, 10])
-    steps_per_epoch, peak = int(np.ceil(len(X) / 32)), 0.03
+    steps_per_epoch = int(np.ceil(len(X) / 32))
     out = {}
-    for T_max in (100, 8):
-        s = schedules.cosine(peak, T_max)
-        losses, last_lr = [], None
-        for seed in (0, 1):
-            run = train(net, net.init(seed=seed), X, y, optimizer="adam", hparams={"lr": peak}, epochs=8, batch_size=32,
-                        schedule=lambda t, s=s: s(t // steps_per_epoch), seed=seed, verbose=False)
-            losses.append(net.loss(run.params, Xt, yt))
-            last_lr = run.history.epoch["lr"][-1]
-        out[T_max] = {"last_lr": last_lr, "test_loss_per_seed": losses, "mean_test_loss": float(np.mean(losses))}
-    assert abs(out[100]["last_lr"] / peak - 0.5 * (1 + math.cos(7 * math.pi / 100))) < 1e-12
-    assert abs(out[8]["last_lr"] / peak - 0.5 * (1 + math.cos(7 * math.pi / 8))) < 1e-12
-    assert out[100]["mean_test_loss"] - out[8]["mean_test_loss"] > 0.05, out
-    return out
+    for peak in (0.03, 0.003):
+        for T_max in (100, 8):
+            s = schedules.cosine(peak, T_max)
+            losses, last_lr = [], None
+            for seed in (0, 1):
+                run = train(net, net.init(seed=seed), X, y, optimizer="adam", hparams={"lr": peak}, epochs=8,
+                            batch_size=32, schedule=lambda t, s=s: s(t // steps_per_epoch), seed=seed, verbose=False)
+                losses.append(net.loss(run.params, Xt, yt))
+                last_lr = run.history.epoch["lr"][-1]
+            out[(peak, T_max)] = {"last_lr": last_lr, "test_loss_per_seed": losses,
+                                  "mean_test_loss": float(np.mean(losses))}
+            fraction = 0.5 * (1 + math.cos(7 * math.pi / T_max))
+            assert abs(last_lr / peak - fraction) < 1e-12, (peak, T_max, last_lr)
+    gain = {peak: out[(peak, 100)]["mean_test_loss"] - out[(peak, 8)]["mean_test_loss"] for peak in (0.03, 0.003)}
+    assert gain[0.03] > 0.05 and gain[0.003] < 0.0, gain
+    return {"runs": out, "gain_from_fitting_T_max": gain}
 
 
 def exercise_3():
@@ -84,8 +88,10 @@ def exercise_3():
 
 
 def my_adam(params, grads, state, hparams):
-    """Adam as chapter 004 writes it (moments, bias correction, update), with PyTorch's L2 weight decay."""
-    lr, b1, b2, eps = hparams["lr"], hparams["beta1"], hparams["beta2"], hparams["eps"]
+    """Adam as chapter 004 writes it (moments, bias correction, update), with PyTorch's L2 weight decay; every
+    hyperparameter but the rate falls back to Adam's default, so ``{"lr": 1e-3}`` alone works."""
+    lr = hparams["lr"]
+    b1, b2, eps = hparams.get("beta1", 0.9), hparams.get("beta2", 0.999), hparams.get("eps", 1e-8)
     wd = hparams.get("weight_decay", 0.0)
     if state is None:
         state = {"t": 0, "m": {k: np.zeros_like(p) for k, p in params.items()},
@@ -102,14 +108,14 @@ def my_adam(params, grads, state, hparams):
 
 
 def exercise_4():
-    """The student's Adam passes optimlab.check and trains the MLP for one epoch to the same weights as adam.step
-    (to rounding, 1e-12)."""
+    """The student's Adam passes optimlab.check and, with section 3's ``{"lr": 1e-3}``, trains the MLP for one epoch
+    (1600 images) to the same weights as adam.step (to rounding, 1e-12)."""
     report = optimlab.check(my_adam, "adam")
     assert report.ok, str(report)
     Xfit, yfit, _, _ = _data()
     X, y = Xfit[:1600], yfit[:1600]
     net = MLP([784, 128, 10])
-    hp = {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.0}
+    hp = {"lr": 1e-3}  # section 3's hparams: the betas, eps and weight decay at their defaults
     mine, ours, s_mine, s_ours = net.init(seed=0), net.init(seed=0), None, None
     order = np.random.default_rng(0).permutation(len(X))
     for start in range(0, len(X), 32):
