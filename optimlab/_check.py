@@ -378,7 +378,8 @@ def _lr_inside_buffer(slot):
         if first or hp_prev is None or hp_prev["lr"] == hp["lr"]:
             return s
         ratio = hp_prev["lr"] / hp["lr"]
-        slots = {k: {n: (v * ratio if n == slot else v) for n, v in sl.items()} for k, sl in s["slots"].items()}
+        slots = {k: {n: (np.asarray(v * ratio) if n == slot else v) for n, v in sl.items()}  # 0-d stays an array
+                 for k, sl in s["slots"].items()}
         return {**s, "slots": slots}
 
     return state

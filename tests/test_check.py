@@ -297,6 +297,22 @@ def test_velocity_form_momentum_passes_with_a_note():
     assert "schedule" in str(report)
 
 
+def velocity_momentum(params, grads, state, hparams):
+    """The velocity form in optimlab's signature (params include a 0-d array, whose velocity stays 0-d)."""
+    mu, lr, wd = hparams.get("momentum", 0.9), hparams["lr"], hparams.get("weight_decay", 0.0)
+    new, velocity = {}, {}
+    for k in params:
+        v = mu * (state or {}).get(k, np.zeros_like(params[k])) - lr * (grads[k] + wd * params[k])
+        velocity[k], new[k] = v, params[k] + v
+    return new, velocity
+
+
+def test_velocity_form_momentum_in_optimlabs_signature_passes_with_the_same_note():
+    report = optimlab.check(velocity_momentum, "momentum")
+    assert report.ok and report.max_rel_error < 1e-9
+    assert len(report.diagnosis) == 1 and "learning rate inside the velocity" in report.diagnosis[0]
+
+
 # --- each planted slip is flagged and named -------------------------------------------------------
 
 SLIPS = [
