@@ -3,11 +3,13 @@
 One test per errata row whose verdict an experiment supports; ``test_E001_06_...`` pins row E001-06
 (the row names the test in its evidence).  Every value a test asserts is derived independently of
 optimlab's own output: from a formula, the paper, a hand computation, a reference library (PyTorch),
-or the outcome of a small fair comparison with honest margins (every optimizer's learning rate chosen
-on the same half-decade grid with the same budget, the best setting re-run on fresh seeds).  Toy
-scale on purpose: the advice experiments can support or contradict a claim on this problem, not
-prove it in general.  The two fair comparisons on the UCI digits take about half a minute together
-and are marked slow.
+or the outcome of a fair comparison with honest margins.  The advice rows rest on the fair comparison
+``optimlab tune`` ran on MNIST and ships in optimlab/data/tuning.json (``tuning.load()``): the lecture's
+784-128-10 MLP at batch 32 and 256, 8 epochs, 20 optimizers, every learning rate on one grid of 13 rates
+from 1e-5 to 10, tuned on the final validation loss of seed 0, then re-run with the fresh seeds 100-104;
+the notebooks 05, 07, 09, 10 and 11 quote the same results.  These tests read that file (rerunning the
+protocol takes about 20 minutes; ``tests/test_tuning.py`` runs it on a small grid).  Toy scale on purpose:
+a fair experiment can support or contradict a piece of advice on this problem, not prove it in general.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import math
 import numpy as np
 import pytest
 
-from optimlab import datasets, experiments, landscapes, lr_range_test, schedules, train
+from optimlab import datasets, experiments, landscapes, lr_range_test, schedules, train, tuning
 from optimlab.mlp import MLP
 from optimlab.optimizers import (adagrad, adam, adamw, amsgrad, bfgs, get, lamb, lars, lion, lookahead, momentum,
                                  muon, nesterov, newton, radam, rmsprop, sgd, stable_adamw)
@@ -55,7 +57,7 @@ def _run_optimlab(module, grads, theta0, hp):
     """The same with an optimlab step: parameters after each step, and the final state."""
     x, state, out = np.array(theta0, dtype=float), None, []
     for g in grads:
-        x, state = module.step(x, np.array(g, dtype=float), state, hp)
+        x, state = module.step(x, np.array(g, dtype=float), state, hp, check_finite=False)
         out.append(x.copy())
     return out, state
 
@@ -88,7 +90,7 @@ def steps_to_tol(name, f, hp, max_steps=2000, tol=1e-3):
     return None, None
 
 
-LANDSCAPE_GRID = 10.0 ** np.arange(-4.0, 1.01, 0.5)  # 1e-4 ... 10, half decades, the same for every optimizer
+LANDSCAPE_GRID = tuning.LR_GRID  # optimlab tune's grid: 13 rates from 1e-5 to 10, the same for every optimizer
 
 
 def best_on_grid(name, f, extra, grid=LANDSCAPE_GRID, max_steps=2000):
@@ -101,95 +103,69 @@ def best_on_grid(name, f, extra, grid=LANDSCAPE_GRID, max_steps=2000):
     return best
 
 
-# Fair comparison A, "the digits shoot-out" (rows E000-29/40/41/42, E004-16/26/29): UCI digits, a
-# 64-32-10 ReLU MLP, batch 64, 4 epochs, constant lr; each optimizer's lr chosen on the same grid by
-# validation loss (seed 0, a 1150/288 split of the training set), then re-run on seeds 1-3 and scored
-# on the 359-image test set.
-SHOOT_OPTS = {"sgd": {}, "momentum": {"momentum": 0.9}, "rmsprop": {}, "adam": {}, "radam": {}, "ranger": {}}
-SHOOT_GRID = 10.0 ** np.arange(-3.0, 0.51, 0.5)  # 1e-3 ... 3.16, half decades, the same for everyone
-SHOOT_EPOCHS, SHOOT_BATCH, SHOOT_SEEDS = 4, 64, (1, 2, 3)
+# The fair comparison the advice rows rest on: optimlab tune's MNIST results (see the module docstring).
+MNIST = ("mnist_b32", "mnist_b256")
 
 
 @functools.lru_cache(maxsize=None)
-def digits_shootout():
-    """{"val": {opt: [(val_acc, val_loss) per grid lr]}, "best": {opt: (lr, [test accs])}}."""
-    Xtr, ytr, Xte, yte = datasets.load_digits()
-    perm = np.random.default_rng(123).permutation(len(Xtr))
-    tr, va = perm[:1150], perm[1150:]
-    net = MLP([64, 32, 10])
-
-    def run(opt, lr, seed, X, y, Xe, ye):
-        hp = {**SHOOT_OPTS[opt], "lr": float(lr)}
-        with np.errstate(all="ignore"):
-            res = train(net, net.init(seed), X, y, optimizer=opt, hparams=hp, epochs=SHOOT_EPOCHS,
-                        batch_size=SHOOT_BATCH, seed=seed, verbose=False)
-            loss = net.loss(res.params, Xe, ye)
-            acc = net.accuracy(res.params, Xe, ye)
-        return float(acc), (float(loss) if np.isfinite(loss) else math.inf)
-
-    val = {o: [run(o, lr, 0, Xtr[tr], ytr[tr], Xtr[va], ytr[va]) for lr in SHOOT_GRID] for o in SHOOT_OPTS}
-    best = {}
-    for o, rows in val.items():
-        i = min(range(len(SHOOT_GRID)), key=lambda j: rows[j][1])  # lowest validation loss
-        best[o] = (float(SHOOT_GRID[i]), [run(o, SHOOT_GRID[i], s, Xtr, ytr, Xte, yte)[0] for s in SHOOT_SEEDS])
-    return {"val": val, "best": best}
+def _tuned():
+    return tuning.load()
 
 
-def shoot_mean(opt):
-    return float(np.mean(digits_shootout()["best"][opt][1]))
+def _entry(bench, opt):
+    return _tuned()["benchmarks"][bench]["optimizers"][opt]
 
 
-# Fair comparison B, "the batch-size sweep" (rows E001-19/20/46-49/61): the same digits and MLP, a
-# 1078/360 split of the training set, batch 16 for 6 epochs and batch 128 for 12 epochs; each of SGD,
-# momentum 0.9, Adam and RAdam gets the same lr grid, the lr with the best final validation accuracy
-# (seed 0) is re-run on seeds 0-2 and scored on the test set.
-SWEEP_OPTS = ("sgd", "momentum", "adam", "radam")
-SWEEP_GRID = tuple(float(10.0**e) for e in np.arange(-3.0, 0.51, 0.5))
-SWEEP_NET = MLP([64, 32, 10])
+def tuned_acc(bench, opt):
+    """(median, min, max) of the final test accuracy over the 5 fresh seeds, at the tuned learning rate."""
+    row = next(r for r in tuning.table(_tuned(), bench) if r[0] == opt)
+    return row[2], row[3], row[4]
 
 
-@functools.lru_cache(maxsize=None)
-def _digits_split():
-    Xtr, ytr, Xte, yte = datasets.load_digits()
-    Xa, ya, Xv, yv = datasets.train_test_split(Xtr, ytr, test_fraction=0.25, seed=1)
-    return Xa, ya, Xv, yv, Xte, yte
+def best_acc(bench):
+    return max(r[2] for r in tuning.table(_tuned(), bench))
 
 
-def _fit(opt, lr, batch, epochs, seed, val):
-    Xa, ya = _digits_split()[:2]
-    hp = {"lr": lr, "momentum": 0.9} if opt == "momentum" else {"lr": lr}
-    return train(SWEEP_NET, SWEEP_NET.init(seed), Xa, ya, optimizer=opt, hparams=hp, epochs=epochs,
-                 batch_size=batch, validation=val, seed=seed, verbose=False)
+def rank(bench, opt):
+    """Rank (1 = best) by median test accuracy among the 20 optimizers."""
+    return 1 + sum(r[2] > tuned_acc(bench, opt)[0] for r in tuning.table(_tuned(), bench))
 
 
-@functools.lru_cache(maxsize=None)
-def _sweep(batch, epochs, target_loss=0.2):
-    """Per optimizer: grid rows (lr, val acc, first epoch with train loss < target), best lr, test accs,
-    fewest epochs to the target over the grid, and the width (decades) of the lrs within 2 points."""
-    Xa, ya, Xv, yv, Xte, yte = _digits_split()
-    out = {}
-    for opt in SWEEP_OPTS:
-        rows = []
-        for lr in SWEEP_GRID:
-            h = _fit(opt, lr, batch, epochs, 0, (Xv, yv)).history.epoch
-            first = next((i + 1 for i, v in enumerate(h["train_loss"]) if v < target_loss), None)
-            rows.append((lr, h["val_acc"][-1], first))
-        best_lr, best_val, _ = max(rows, key=lambda r: (r[1], -r[0]))
-        reached = [r[2] for r in rows if r[2] is not None]
-        good = [r[0] for r in rows if r[1] >= best_val - 0.02]  # lrs within 2 points of the best
-        test = [_fit(opt, best_lr, batch, epochs, s, (Xte, yte)).history.epoch["val_acc"][-1] for s in range(3)]
-        out[opt] = {"rows": rows, "best_lr": best_lr, "best_val": best_val, "test": test,
-                    "fast_epochs": min(reached) if reached else None,
-                    "window_decades": math.log10(max(good) / min(good))}
-    return out
+def window(bench, opt):
+    """Decades of the grid within 20% of the best tuning score (validation loss)."""
+    return tuning.window(_tuned(), bench, opt)
 
 
-def _steps_to_converge(module, hp, kappa, tol=1e-6):
+def curves(bench, opt, key):
+    return np.array([[np.nan if v is None else v for v in run[key]] for run in _entry(bench, opt)["runs"]])
+
+
+def epochs_to(bench, opt, target=0.35):
+    """Epochs until the median validation loss of the 5 fresh seeds is at most *target* (None: never in 8)."""
+    hit = np.flatnonzero(np.median(curves(bench, opt, "val_loss"), axis=0) <= target)
+    return int(hit[0]) + 1 if hit.size else None
+
+
+def scores(bench, opt):
+    """Seed 0's final validation loss at each of the 13 grid rates (the tuning scores)."""
+    return np.array([np.inf if v is None else v for v in _entry(bench, opt)["scores"]])
+
+
+def final_gap(bench, opt):
+    """Median final gap to the minimum over the 5 fresh starts of a landscape benchmark."""
+    return next(r[2] for r in tuning.table(_tuned(), bench) if r[0] == opt)
+
+
+def _steps_to_converge(module, hp, kappa, tol=1e-6, cap=100000):
+    """Steps until |x| shrinks 1e6-fold on diag(1/kappa, 1) from (1, 1); None if it diverges or needs > cap."""
     f = landscapes.Quadratic(np.diag([1.0 / kappa, 1.0]))
     x, state, n = np.ones(2), None, 0
-    while np.linalg.norm(x) > tol * math.sqrt(2) and n < 100000:
-        x, state = module.step(x, f.grad(x), state, hp)
-        n += 1
+    with np.errstate(all="ignore"):
+        while np.linalg.norm(x) > tol * math.sqrt(2):
+            x, state = module.step(x, f.grad(x), state, hp, check_finite=False)
+            n += 1
+            if n >= cap or not np.all(np.isfinite(x)) or np.abs(x).max() > 1e6:
+                return None
     return n
 
 
@@ -256,10 +232,20 @@ def test_E000_06_momentum_stays_on_the_saddle_without_a_nudge():
 def test_E000_07_momentum_faster_on_ravine_not_smoother():
     f = landscapes.ravine(condition=100.0)  # curvatures 1/100 and 1
     grid = LANDSCAPE_GRID
-    gd = best_on_grid("sgd", f, {}, grid)  # (steps to 1e-3, lr, path length / straight distance)
-    hb = best_on_grid("momentum", f, {"momentum": 0.9}, grid)
+    gd = best_on_grid("sgd", f, {}, grid, max_steps=1000)  # (steps to 1e-3, lr, path length / straight distance)
+    hb = best_on_grid("momentum", f, {"momentum": 0.9}, grid, max_steps=1000)
     assert hb[0] < gd[0] / 4  # 152 vs 895 steps: momentum is much faster ...
     assert hb[2] > 5 * gd[2]  # ... but travels ~10x the straight-line distance (GD: 1.16x)
+    # the ratio depends on the rate: 10.3x at the fewest-steps rate 3.16, near the stability limit 2(1 + mu) / L = 3.8;
+    # at 0.316, the rate optimlab tune picks for momentum on its ravine benchmark (this ravine rotated, notebook 01),
+    # 1.81x, still longer than GD's path
+    assert hb[1] == pytest.approx(10**0.5) and hb[1] < 2 * (1 + 0.9) / 1.0
+    bench = _tuned()["benchmarks"]["ravine"]
+    assert bench["spec"]["kwargs"] == {"condition": 100.0, "angle": 0.5}
+    assert bench["optimizers"]["momentum"]["best_lr"] == pytest.approx(10**-0.5)
+    assert bench["optimizers"]["sgd"]["best_lr"] == pytest.approx(gd[1]) == 1.0
+    ratio = steps_to_tol("momentum", f, {"lr": 10**-0.5, "momentum": 0.9}, max_steps=1000)[1]
+    assert 1.5 * gd[2] < ratio < 2.0  # 1.81 vs 1.16
     path = run_steps(momentum, f, {"lr": hb[1], "momentum": 0.9}, 400)
     assert (np.diff(np.sign(path[:, 0])) != 0).sum() >= 10  # it overshoots the minimum along the flat axis
     kappa, mu, L = 100.0, 0.01, 1.0  # with Polyak's optimal (critically damped) settings it does not:
@@ -306,17 +292,23 @@ def test_E000_10_adagrad_damps_steep_speeds_flat():
 
 
 def test_E000_11_adagrad_decay_is_in_t_not_gradient_size():
-    lr, T = 0.01, 10000
-    out = {}
-    for scale in (1.0, 1000.0):  # "large gradients" vs small ones, constant in time
-        x, state = np.zeros(1), None
-        for _ in range(T):
-            x, state = adagrad.step(x, np.array([scale]), state, {"lr": lr, "eps": 0.0})
-        out[scale] = -x[0]
-    assert out[1.0] == pytest.approx(out[1000.0], rel=1e-12)  # the scale cancels: the decay is in t only
+    lr, T, eps = 0.01, 10000, 1e-300  # eps > 0 is required; this one is negligible
+    # three coordinates, each its own AdaGrad: constant gradient 1, constant gradient 1000, and 1000 for
+    # the first 10 steps followed by 1 (large gradients *followed by* small ones)
+    x, state, steps = np.zeros(3), None, {}
+    for t in range(1, T + 1):
+        g = np.array([1.0, 1000.0, 1000.0 if t <= 10 else 1.0])
+        new, state = adagrad.step(x, g, state, {"lr": lr, "eps": eps}, check_finite=False)
+        steps[t], x = np.abs(new - x), new
+    assert -x[0] == pytest.approx(-x[1], rel=1e-12)  # the scale cancels: the decay is in t only
     expected = lr * sum(1 / math.sqrt(t) for t in range(1, T + 1))  # ~ 2 lr sqrt(T): it never stops moving
-    assert out[1.0] == pytest.approx(expected, rel=1e-9) and out[1.0] > 1.9 * lr * math.sqrt(T)
-
+    assert -x[0] == pytest.approx(expected, rel=1e-9) and -x[0] > 1.9 * lr * math.sqrt(T)
+    # the other reading: after large early gradients the later steps are tiny ...
+    assert steps[100][2] == pytest.approx(lr / math.sqrt(10 * 1000.0**2 + 90), rel=1e-9)  # 3.2e-4 lr
+    assert steps[100][2] < 0.01 * steps[100][0]  # 300x smaller than after 100 steady unit gradients
+    # ... and keep shrinking, yet the distance still grows without bound, like sqrt(t) once t >> 1e7
+    burst = lr * (sum(1 / math.sqrt(t) for t in range(1, 11)) + sum(1 / math.sqrt(1e7 + t) for t in range(1, T - 9)))
+    assert -x[2] == pytest.approx(burst, rel=1e-9)
 
 def test_E000_12_rmsprop_decay_09_mixes_09_and_01():
     assert rmsprop.DEFAULTS["rho"] == 0.9  # Hinton's 0.9 (PyTorch's alpha default is 0.99)
@@ -346,11 +338,13 @@ def test_E000_15_adam_beta1_default_09():
 
 def test_E000_16_adam_beta2_default_0999_not_099():
     assert adam.DEFAULTS["beta2"] == 0.999  # Kingma & Ba, Algorithm 1; CS231n slides, notes and assignment
-    # not a cosmetic difference: after 100 unit gradients from v_0 = 0, v_100 is the weight the last 100
-    # steps carry, 1 - beta2^100: 9.5% with 0.999, 63% with 0.99
+    # not a cosmetic difference: in steady state the last 100 squared gradients carry 1 - beta2^100 of v's
+    # weight: 9.5% with 0.999, 63% with 0.99.  Read off optimlab's v after a long quiet history and then
+    # 100 unit gradients (the quiet history contributes nothing, so v is exactly that weight)
     for beta2, share in ((0.999, 0.0952), (0.99, 0.634)):
-        _, state = _run_optimlab(adam, [[1.0]] * 100, [0.0], {"beta2": beta2})
-        assert state["slots"]["param"]["v"][0] == pytest.approx(share, abs=1e-3)
+        _, state = _run_optimlab(adam, [[0.0]] * 500 + [[1.0]] * 100, [0.0], {"beta2": beta2})
+        assert state["slots"]["param"]["v"][0] == pytest.approx(1 - beta2**100, rel=1e-12)
+        assert 1 - beta2**100 == pytest.approx(share, abs=1e-3)
 
 
 def test_E000_17_adam_v_is_uncentered_not_variance():
@@ -375,7 +369,7 @@ def test_E000_18_adam_moments_biased_then_corrected():
 
 def test_E000_19_momentum_not_smoother_adam_settles_rmsprop_not():
     f = landscapes.ravine(condition=25.0, angle=0.5)
-    grid, budget = LANDSCAPE_GRID, 1000  # at most 1000 steps each (the winners need fewer than 250)
+    grid, budget = LANDSCAPE_GRID, 300  # at most 300 steps each (the winners need fewer than 250)
     sgd_best = best_on_grid("sgd", f, {}, grid, budget)
     mom_best = best_on_grid("momentum", f, {"momentum": 0.9}, grid, budget)
     adam_best = best_on_grid("adam", f, {}, grid, budget)
@@ -387,18 +381,29 @@ def test_E000_19_momentum_not_smoother_adam_settles_rmsprop_not():
 
 
 def test_E000_20_rmsprop_not_careful_near_optimum():
-    for lr in (1e-2, 1e-3):
+    def tail(module, hp, steps=2000):  # f = x^2 / 2 from x = 1: the iterates' size over the last 200 steps
         x, state, xs = np.array([1.0]), None, []
-        for _ in range(5000):  # f = x^2 / 2
-            x, state = rmsprop.step(x, x.copy(), state, {"lr": lr})
+        for _ in range(steps):
+            x, state = module.step(x, x.copy(), state, hp, check_finite=False)
             xs.append(x[0])
-        tail = np.abs(np.array(xs[-200:]))
-        assert tail.min() == pytest.approx(lr / 2, rel=1e-3)  # a 2-cycle at +-lr/2: it overshoots forever
-        assert np.mean(np.abs(np.diff(xs[-200:]))) == pytest.approx(lr, rel=1e-3)  # steps stay ~lr
+        return np.array(xs[-200:])
+
+    for lr in (1e-2, 1e-3):
+        xs = tail(rmsprop, {"lr": lr})  # the chapter's RMSprop: rho = 0.9
+        assert np.abs(xs).min() == pytest.approx(lr / 2, rel=1e-3)  # a 2-cycle at +-lr/2: it overshoots forever
+        assert np.mean(np.abs(np.diff(xs))) == pytest.approx(lr, rel=1e-3)  # steps stay ~lr
     x, state = np.array([1.0]), None
     for _ in range(300):
         x, state = sgd.step(x, x.copy(), state, {"lr": 0.1})
     assert abs(x[0]) < 1e-12  # SGD's step shrinks with the gradient and converges
+    # Adam settles: its long second-moment memory (beta2 = 0.999) keeps v near the early, larger g^2, so
+    # its step shrinks with the gradient; the momentum alone does not do it (beta2 = 0.9: a small cycle
+    # remains), and RMSprop with the same long memory (rho = 0.999) settles too
+    lr = 1e-2
+    assert np.abs(tail(adam, {"lr": lr})).max() < 1e-30
+    assert np.abs(tail(rmsprop, {"lr": lr, "rho": 0.999})).max() < 1e-30
+    short = np.abs(tail(adam, {"lr": lr, "beta2": 0.9}))
+    assert 0.01 * lr < short.max() < 0.1 * lr  # ~0.04 lr: smaller than RMSprop's lr / 2, but no convergence
 
 
 def test_E000_24_one_cycle_starts_with_warmup():
@@ -418,7 +423,7 @@ def test_E000_27_radam_rectifier_depends_on_t_only():
     for grads in streams:
         x, state, m, v, r = np.zeros(5), None, 0.0, 0.0, []
         for t, g in enumerate(grads, start=1):
-            new, state = radam.step(x, g, state, {"lr": 1.0, "eps": 0.0})
+            new, state = radam.step(x, g, state, {"lr": 1.0, "eps": 1e-300})  # eps negligible (it must be > 0)
             m, v = 0.9 * m + 0.1 * g, 0.999 * v + 0.001 * g**2
             adam_step = (m / (1 - 0.9**t)) / np.sqrt(v / (1 - 0.999**t))  # Adam's step without eps, lr = 1
             r.append(np.mean((x - new) / adam_step))
@@ -446,10 +451,11 @@ def test_E000_28_radam_sgd_phase_first_then_adam():
     assert radam.rectification(20000, 0.999) > 0.999  # ... and r_t -> 1: late RAdam is Adam, not SGD
 
 
-@pytest.mark.slow  # a fair digits comparison: about 30 s for all its tests together
-@pytest.mark.xdist_group("errata_digits")  # one worker computes the shared comparison once
-def test_E000_29_radam_ties_adam_in_fair_toy():
-    assert abs(shoot_mean("radam") - shoot_mean("adam")) < 0.03  # within noise of each other
+def test_E000_29_radam_no_better_than_adam_on_mnist():
+    for bench in MNIST:
+        r, a = tuned_acc(bench, "radam")[0], tuned_acc(bench, "adam")[0]
+        assert r <= a < r + 0.01  # RAdam 0.926 vs Adam 0.932 (batch 32), 0.918 vs 0.920 (batch 256): a tie
+        assert rank(bench, "radam") > 10  # in the lower half of the 20 at both batch sizes (16th, 15th)
 
 
 def test_E000_32_lookahead_algorithm_1():
@@ -482,33 +488,25 @@ def test_E000_34_lookahead_lowers_sgd_variance():
     assert np.mean(v_la) < 0.5 * np.mean(v_sgd)  # Lookahead's: ~0.11
 
 
-@pytest.mark.slow  # a fair digits comparison: about 30 s for all its tests together
-@pytest.mark.xdist_group("errata_digits")  # one worker computes the shared comparison once
-def test_E000_40_adam_constant_lr_works_in_toy():
-    accs = digits_shootout()["best"]["adam"][1]
-    assert min(accs) > 0.88 and np.mean(accs) > 0.91  # constant tuned lr, no schedule, 4 epochs
+def test_E000_40_adam_constant_lr_is_a_good_default_on_mnist():
+    for bench in MNIST:
+        med, lo, _ = tuned_acc(bench, "adam")  # one constant tuned rate, no schedule, 8 epochs
+        assert lo > 0.91 and best_acc(bench) - med < 0.02  # every seed above 91%, the median within 2 points of the best
+    assert _entry("mnist_b32", "adam")["best_lr"] == 1e-3  # at batch 32 the tuned rate is the paper's default
 
 
-@pytest.mark.slow  # a fair digits comparison: about 30 s for all its tests together
-@pytest.mark.xdist_group("errata_digits")  # one worker computes the shared comparison once
 def test_E000_41_momentum_not_harder_to_tune_than_adam():
-    val = digits_shootout()["val"]
-
-    def window(opt, tol):  # grid points within tol of the optimizer's best validation accuracy
-        accs = np.array([a for a, _ in val[opt]])
-        return int(np.sum(accs >= accs.max() - tol))
-
-    for tol in (0.02, 0.03):  # momentum 3 and 3, Adam 3 and 4: about one decade each
-        assert abs(window("momentum", tol) - window("adam", tol)) <= 1
-    assert abs(shoot_mean("momentum") - shoot_mean("adam")) < 0.03  # and tuned, they tie
+    # learning-rate windows (decades within 20% of the best validation loss): momentum 1.0 and 0.5, Adam 0.5 and 1.5
+    assert window("mnist_b32", "momentum") > window("mnist_b32", "adam")
+    assert all(abs(window(b, "momentum") - window(b, "adam")) <= 1.0 for b in MNIST)  # no consistent difference
+    for bench in MNIST:  # and tuned, momentum ties or beats Adam (0.935 vs 0.932, 0.931 vs 0.920)
+        assert tuned_acc(bench, "momentum")[0] >= tuned_acc(bench, "adam")[0]
 
 
-@pytest.mark.slow  # a fair digits comparison: about 30 s for all its tests together
-@pytest.mark.xdist_group("errata_digits")  # one worker computes the shared comparison once
 def test_E000_42_ranger_not_a_clear_winner():
-    means = {o: shoot_mean(o) for o in SHOOT_OPTS}
-    others = max(v for o, v in means.items() if o not in ("ranger", "sgd", "rmsprop"))
-    assert means["ranger"] - others < 0.03  # no gain beyond seed noise over tuned Adam/RAdam/momentum
+    for bench in MNIST:  # Ranger 0.928 at both batch sizes: 14th, and 6th (tied) of 20
+        assert rank(bench, "ranger") >= 5 and best_acc(bench) - tuned_acc(bench, "ranger")[0] > 0.005
+    assert tuned_acc("mnist_b32", "ranger")[0] < tuned_acc("mnist_b32", "adam")[0]  # below Adam at batch 32
 
 
 # ==================================================================================================
@@ -570,6 +568,10 @@ def test_E001_04_gd_diverges_above_2_over_L():
     assert ends[2.01] > 1e3 * np.linalg.norm(f.start)  # |1 - lr L| > 1: diverges
     assert ends[1.99] < 1e-3 and ends[1.0] < 1e-3  # stable below 2/L
     assert ends[0.001] > 0.5  # far too small: after 2000 steps still most of the way to go (0.9998^2000)
+    for bench in MNIST:  # the MLP: 10x the tuned rate ends at chance, 1/100 of it far from trained
+        s, i = scores(bench, "sgd"), int(np.argmin(scores(bench, "sgd")))
+        assert s[i + 2] > 0.95 * math.log(10) and s[i - 4] > 3 * s[i]
+        assert window(bench, "sgd") == pytest.approx(0.5)  # good results from half a decade of rates only
 
 
 def test_E001_05_momentum_formula_is_pytorchs():
@@ -604,9 +606,12 @@ def test_E001_06_momentum_speedup_grows_like_sqrt_kappa():
     assert 2.0 < counts[10] < 4.0  # the lecture's "2-3x" fits kappa = 10 only
     assert counts[1000] > 15.0  # at kappa = 1000 it is 20x and more
     assert counts[1000] / counts[10] == pytest.approx(math.sqrt(100), rel=0.35)
-    # experiments.momentum_speedup (other starts, the same optimal settings) shows the same trend
-    (k1, gd1, m1), (k2, gd2, m2) = experiments.momentum_speedup(conditions=(10, 1000))
-    assert gd1 / m1 < 4 and gd2 / m2 > 15
+    # the customary mu = 0.9 with its lr tuned on the 13-rate grid, against GD at its best fixed lr, kappa = 100:
+    # 691 / 244 = 2.8x, inside "2-3x" (asymptotically sqrt(0.9) vs 99/101 per step: 2.6x)
+    gd = _steps_to_converge(sgd, {"lr": 2.0 / 1.01}, 100)
+    hb09 = [_steps_to_converge(momentum, {"lr": float(lr), "momentum": 0.9}, 100, cap=700) for lr in tuning.LR_GRID]
+    assert 2.0 < gd / min(n for n in hb09 if n) < 3.5
+    assert math.log(99 / 101) / math.log(math.sqrt(0.9)) == pytest.approx(1 / 2.63, rel=0.01)
 
 
 def test_E001_07_nesterov_lookahead_needs_lr():
@@ -672,7 +677,7 @@ def test_E001_10_adagrad_eps_outside_root():
 
 def test_E001_11_adagrad_step_decays_like_1_over_sqrt_t():
     grads = [[1.0]] * 400
-    xs, _ = _run_optimlab(adagrad, grads, [0.0], {"lr": 0.1, "eps": 0.0})
+    xs, _ = _run_optimlab(adagrad, grads, [0.0], {"lr": 0.1, "eps": 1e-300})
     steps = -np.diff(np.concatenate([[0.0], np.array(xs)[:, 0]]))
     t = np.arange(1, 401)
     np.testing.assert_allclose(steps, 0.1 / np.sqrt(t), rtol=1e-12)  # eta / sqrt(t |g|^2) * |g|
@@ -743,27 +748,25 @@ def test_E001_18_bias_correction_unbiases_moments():
         assert v / (1 - 0.999**t) == pytest.approx(g * g)
 
 
-@pytest.mark.slow  # a fair digits comparison: about 30 s for all its tests together
-@pytest.mark.xdist_group("errata_digits")  # one worker computes the shared comparison once
 def test_E001_19_adam_not_5_to_10x_faster_than_tuned_sgd():
-    for batch, epochs in ((16, 6), (128, 12)):
-        res = _sweep(batch, epochs)
-        fast = {opt: res[opt]["fast_epochs"] or epochs + 1 for opt in SWEEP_OPTS}  # epochs to train loss < 0.2
-        assert fast["adam"] >= 1
-        assert fast["sgd"] / fast["adam"] < 5.0  # not 5-10x with the lr tuned for both
-        assert fast["momentum"] / fast["adam"] < 2.5  # momentum SGD is about as fast as Adam
+    # epochs until the median validation loss of the 5 fresh seeds is below 0.35, each optimizer at its tuned rate
+    e = {(b, o): epochs_to(b, o) for b in MNIST for o in ("sgd", "momentum", "adam")}
+    assert e["mnist_b32", "sgd"] < e["mnist_b32", "adam"]  # 2 vs 3 epochs: at batch 32 tuned SGD is faster
+    assert e["mnist_b256", "sgd"] / e["mnist_b256", "adam"] <= 2  # 6 vs 4 at batch 256: 1.5x, not 5-10x
+    assert all(e[b, "momentum"] <= e[b, "adam"] for b in MNIST)  # momentum SGD keeps pace with Adam (3/3, 4/4)
 
 
-@pytest.mark.slow  # a fair digits comparison: about 30 s for all its tests together
-@pytest.mark.xdist_group("errata_digits")  # one worker computes the shared comparison once
-def test_E001_20_adam_no_worse_generalization_here():
-    for batch, epochs in ((16, 6), (128, 12)):
-        res = _sweep(batch, epochs)
-        sgd_acc, adam_acc = np.mean(res["sgd"]["test"]), np.mean(res["adam"]["test"])
-        mom_acc = np.mean(res["momentum"]["test"])
-        # the test set has 359 images: 1 point is ~3.6 images; three seeds each
-        assert abs(sgd_acc - adam_acc) < 0.03 and abs(mom_acc - adam_acc) < 0.03
-        assert min(sgd_acc, adam_acc, mom_acc) > 0.9
+def test_E001_20_adam_generalizes_slightly_worse_within_seed_spread():
+    for bench in MNIST:  # the lecture's direction: tuned SGD ahead of tuned Adam, 0.943 vs 0.932 and 0.924 vs 0.920
+        s, a = tuned_acc(bench, "sgd"), tuned_acc(bench, "adam")
+        assert 0 <= s[0] - a[0] < 0.015
+        assert a[2] >= s[1]  # ... within the seed spread: the 5-seed ranges overlap
+    # batch 256 has the pattern Wilson et al. describe: Adam lower on the training loss, higher on validation
+    final = lambda o, key: np.median(curves("mnist_b256", o, key)[:, -1])  # noqa: E731
+    assert final("adam", "train_loss") < final("sgd", "train_loss") and final("adam", "val_loss") > final("sgd", "val_loss")
+    # at batch 32 SGD is ahead on both, so there the gap is not Adam overfitting
+    final32 = lambda o, key: np.median(curves("mnist_b32", o, key)[:, -1])  # noqa: E731
+    assert final32("sgd", "train_loss") < final32("adam", "train_loss") and final32("sgd", "val_loss") < final32("adam", "val_loss")
 
 
 def test_E001_22_lecture_l2_gradient_garbled():
@@ -926,16 +929,17 @@ def test_E001_37_radam_warmup_is_slow_rise_of_r_t():
 
 def test_E001_38_minibatch_variance_falls_like_1_over_b():
     """The lecture: at batch 1 the variance is 1/N of the full gradient's.  It is N times, not 1/N."""
-    X, y = _digits_split()[:2]
+    X, y = datasets.load_digits()[:2]
     X, y = X[:256], y[:256]
-    p = SWEEP_NET.init(0)
-    G = np.stack([SWEEP_NET.loss_and_grads(p, X[i:i + 1], y[i:i + 1])[1]["W2"].ravel() for i in range(256)])
+    net = MLP([64, 32, 10])
+    p = net.init(0)
+    G = np.stack([net.loss_and_grads(p, X[i:i + 1], y[i:i + 1])[1]["W2"].ravel() for i in range(256)])
     full = G.mean(axis=0)
-    np.testing.assert_allclose(full, SWEEP_NET.loss_and_grads(p, X, y)[1]["W2"].ravel(), rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(full, net.loss_and_grads(p, X, y)[1]["W2"].ravel(), rtol=1e-10, atol=1e-14)
     sigma2 = np.mean(np.sum((G - full) ** 2, axis=1))  # per-sample variance (trace)
     rng = np.random.default_rng(0)
     for B in (1, 4, 16, 64):  # with replacement: E||g_B - g||^2 = sigma^2 / B exactly
-        idx = rng.integers(0, 256, size=(2000, B))
+        idx = rng.integers(0, 256, size=(1000, B))
         mc = np.mean(np.sum((G[idx].mean(axis=1) - full) ** 2, axis=1))
         assert mc == pytest.approx(sigma2 / B, rel=0.15)
 
@@ -947,9 +951,27 @@ def test_E001_39_bias_correction_factor_at_t10():
     _, state = _run_optimlab(adam, [[1.0]] * 10, [0.0], {"lr": 1e-3})
     v = state["slots"]["param"]["v"][0]
     assert math.sqrt(v / (1 - 0.999**10)) / math.sqrt(v) == pytest.approx(10.02, abs=0.01)
+    # "it amplifies the early noise": no. With m's correction too, the corrected step is m_t / sqrt(v_t) times
+    # c_t = sqrt(1 - beta2^t) / (1 - beta1^t) for every copy, so the relative spread cannot change
+    copies, rng = 20_000, np.random.default_rng(2)
+    theta, state = np.zeros(copies), None
+    for t in range(1, 11):
+        new, state = adam.step(theta, 1.0 + 3.0 * rng.standard_normal(copies), state, {"lr": 1.0})
+        corrected, theta = theta - new, new
+        uncorrected = state["slots"]["param"]["m"] / np.sqrt(state["slots"]["param"]["v"])
+        c_t = math.sqrt(1 - 0.999**t) / (1 - 0.9**t)
+        assert corrected.std() / uncorrected.std() == pytest.approx(c_t, rel=1e-5)  # 0.316 at t = 1, 0.153 at t = 10
+        assert corrected.std() / abs(corrected.mean()) == pytest.approx(uncorrected.std() / abs(uncorrected.mean()),
+                                                                         rel=1e-5)
+        assert corrected.std() < uncorrected.std()  # the corrected steps spread *less*
+        if t == 1:  # the first step is sign(g_1) * lr corrected, sign(g_1) * sqrt(1000) / 10 * lr uncorrected;
+            p = 0.5 * (1 + math.erf((1 / 3) / math.sqrt(2)))  # P(g_1 > 0) for g ~ N(1, 3^2)
+            sd_sign = math.sqrt(1 - (2 * p - 1) ** 2)  # std of sign(g_1): 0.965
+            assert corrected.std() == pytest.approx(sd_sign, abs=0.01)  # 0.963 measured
+            assert uncorrected.std() == pytest.approx(math.sqrt(1000) / 10 * sd_sign, abs=0.03)  # 3.04 measured
 
 
-def test_E001_42_adam_does_not_stall_on_small_gradients():
+def test_E001_42_adam_slows_down_for_a_while_it_does_not_stall():
     rng = np.random.default_rng(7)
     grads = rng.standard_normal((50, 3))
     for module, hp in ((adam, {"lr": 1e-3, "eps": 1e-12}), (sgd, {"lr": 1e-3})):
@@ -957,9 +979,23 @@ def test_E001_42_adam_does_not_stall_on_small_gradients():
         small, _ = _run_optimlab(module, 1e-4 * grads, np.zeros(3), hp)
         ratio = np.linalg.norm(small[-1]) / np.linalg.norm(big[-1])
         if module is adam:
-            assert ratio == pytest.approx(1.0, rel=1e-6)  # steps invariant to the gradient scale
+            assert ratio == pytest.approx(1.0, rel=1e-6)  # small gradients from the start: the same steps
         else:
             assert ratio == pytest.approx(1e-4, rel=1e-9)  # it is SGD whose steps shrink with the gradient
+    # gradients that *shrink* tenfold after 1000 steps: Adam's step falls to ~c lr while v still remembers
+    # the old squares, then recovers as v forgets them at beta2 per step (notebook 04's experiment)
+    lr, c, n, x, state, steps = 1e-3, 0.1, 1000, np.zeros(1), None, []
+    for t in range(n + 6000):
+        new, state = adam.step(x, np.array([1.0 if t < n else c]), state, {"lr": lr}, check_finite=False)
+        steps.append(abs(new[0] - x[0]) / lr)
+        x = new
+    after = np.array(steps[n:])
+    b2 = 0.999
+    for k in (1000, 3000, 6000):  # m_hat has caught up with c; v_hat forgets the old squares at beta2 per step
+        v_hat = ((1 - b2**n) * b2**k + c * c * (1 - b2**k)) / (1 - b2 ** (n + k))
+        assert after[k - 1] == pytest.approx(c / math.sqrt(v_hat), rel=1e-3)
+    assert after[50:1000].max() < 0.2  # for about 1/(1 - beta2) = 1000 steps: under a fifth of the step ...
+    assert 0.45 < after[2999] < 0.55 and after[5999] > 0.9  # ... half of lr after ~3000 steps, 0.93 lr after 6000
 
 
 def test_E001_45_adam_amplifies_after_zero_gradients():
@@ -981,44 +1017,30 @@ def test_E001_45_adam_amplifies_after_zero_gradients():
     assert lr * tiny < 1e-3 * quiet  # SGD with the same lr would move it by lr * 1e-4 = 1e-7
 
 
-@pytest.mark.slow  # a fair digits comparison: about 30 s for all its tests together
-@pytest.mark.xdist_group("errata_digits")  # one worker computes the shared comparison once
-def test_E001_46_small_batches_do_not_favour_radam_or_sgd():
-    res = _sweep(16, 6)
-    accs = {opt: np.mean(res[opt]["test"]) for opt in SWEEP_OPTS}
-    best = max(accs.values())
-    assert all(best - a < 0.03 for a in accs.values())  # at batch 16 all four are within 3 points
-    assert accs["adam"] >= best - 0.02  # Adam is not the one to avoid
+def test_E001_46_small_batches_do_not_favour_radam():
+    bench = "mnist_b32"
+    assert rank(bench, "sgd") == 1  # SGD: first of the 20 at batch 32 (0.943)
+    assert tuned_acc(bench, "radam")[0] < tuned_acc(bench, "adam")[0]  # RAdam 16th (0.926), below Adam (9th, 0.932)
+    assert best_acc(bench) - tuned_acc(bench, "adam")[0] < 0.015  # Adam, which the table steers away from: 1.1 points
 
 
-@pytest.mark.slow  # a fair digits comparison: about 30 s for all its tests together
-@pytest.mark.xdist_group("errata_digits")  # one worker computes the shared comparison once
 def test_E001_47_large_batches_do_not_single_out_adam():
-    res = _sweep(128, 12)
-    accs = {opt: np.mean(res[opt]["test"]) for opt in SWEEP_OPTS}
-    best = max(accs.values())
-    assert all(best - a < 0.03 for a in accs.values())
-    assert accs["sgd"] >= accs["adam"] - 0.02  # tuned plain SGD is not worse than Adam here either
+    bench = "mnist_b256"
+    assert rank(bench, "adam") > 10 and best_acc(bench) - tuned_acc(bench, "adam")[0] > 0.01  # 13th, 1.7 points back
+    assert tuned_acc(bench, "sgd")[0] >= tuned_acc(bench, "adam")[0]  # tuned plain SGD 0.924 vs 0.920
 
 
-@pytest.mark.slow  # a fair digits comparison: about 30 s for all its tests together
-@pytest.mark.xdist_group("errata_digits")  # one worker computes the shared comparison once
 def test_E001_48_momentum_sgd_not_best_generalizer_here():
-    for batch, epochs in ((16, 6), (128, 12)):
-        res = _sweep(batch, epochs)
-        accs = {opt: np.mean(res[opt]["test"]) for opt in SWEEP_OPTS}
-        assert accs["momentum"] - max(accs["adam"], accs["sgd"]) < 0.02  # no clear edge over tuned Adam or SGD
+    for bench in MNIST:  # momentum 0.935 (7th) and 0.931 (5th)
+        assert rank(bench, "momentum") > 1 and best_acc(bench) - tuned_acc(bench, "momentum")[0] < 0.01
+    assert tuned_acc("mnist_b32", "sgd")[0] > tuned_acc("mnist_b32", "momentum")[0]  # plain SGD ahead at batch 32
 
 
-@pytest.mark.slow  # a fair digits comparison: about 30 s for all its tests together
-@pytest.mark.xdist_group("errata_digits")  # one worker computes the shared comparison once
 def test_E001_49_radam_not_more_lr_robust_than_adam():
-    for batch, epochs in ((16, 6), (128, 12)):
-        res = _sweep(batch, epochs)
-        # width (in decades) of the lr range within 2 points of each optimizer's best validation accuracy
-        assert res["radam"]["window_decades"] <= res["adam"]["window_decades"] + 0.5
-        assert res["adam"]["window_decades"] >= 0.5
-        assert res["sgd"]["window_decades"] < res["radam"]["window_decades"]  # plain SGD is the touchy one
+    for bench in MNIST:  # windows: RAdam 0.5 and 1.0 decades, Adam 0.5 and 1.5
+        assert window(bench, "radam") <= window(bench, "adam")
+    assert window("mnist_b256", "radam") > window("mnist_b256", "sgd")  # wider than plain SGD's at batch 256 only
+    assert window("mnist_b32", "radam") == pytest.approx(window("mnist_b32", "sgd"))
 
 
 def test_E001_51_lookahead_alpha_on_the_other_side():
@@ -1069,9 +1091,9 @@ def test_E001_58_reduce_on_plateau_default_factor_01():
     assert min(ref) == pytest.approx(0.025)
 
 
-def test_E001_59_he_init_for_relu():
+def test_E001_59_he_for_relu_xavier_does_not_save_sigmoid():
     width, depth = 256, 20
-    X = np.random.default_rng(9).standard_normal((256, width))
+    X = np.random.default_rng(9).standard_normal((64, width))
     for scheme, check in (("he", lambda r: 0.2 < r < 5.0), ("xavier", lambda r: r < 1e-4)):
         params = MLP([width] * (depth + 1)).init(seed=0, scheme=scheme)
         a = X
@@ -1079,12 +1101,12 @@ def test_E001_59_he_init_for_relu():
             a = np.maximum(a @ params[f"W{l}"], 0.0)
         ratio = np.mean(a**2) / np.mean(X**2)
         assert check(ratio), (scheme, ratio)  # He: ~1; Xavier (var 1/width here): ~(1/2)^20 ~ 1e-6
-    # tanh with Xavier stays O(1) over the same depth (the case Glorot & Bengio analysed)
-    params = MLP([width] * (depth + 1)).init(seed=0, scheme="xavier")
-    a = X
-    for l in range(1, depth + 1):
-        a = np.tanh(a @ params[f"W{l}"])
-    assert np.mean(a**2) > 0.01  # ~0.025: a slow, polynomial decay, not (1/2)^20
+    # sigmoid with Xavier (the lecture's pairing): the gradients still vanish, 12 orders of magnitude over 20 layers
+    Xd, yd = datasets.load_digits()[:2]
+    for activation, low, high in (("sigmoid", 1e-14, 1e-11), ("tanh", 0.1, 10.0)):
+        net = MLP([64] + [width] * depth + [10], activation)
+        _, g = net.loss_and_grads(net.init(seed=0, scheme="xavier"), Xd[:64], yd[:64])
+        assert low < np.linalg.norm(g["W1"]) / np.linalg.norm(g[f"W{depth}"]) < high  # tanh (Glorot's case): O(1)
 
 
 def test_E001_60_sgd_l2_equals_weight_decay():
@@ -1097,15 +1119,21 @@ def test_E001_60_sgd_l2_equals_weight_decay():
     assert np.max(np.abs(a - w)) > 1e-4  # for Adam the two differ (see E001-24)
 
 
-@pytest.mark.slow  # a fair digits comparison: about 30 s for all its tests together
-@pytest.mark.xdist_group("errata_digits")  # one worker computes the shared comparison once
-def test_E001_61_small_batch_sgd_no_better_here():
-    """Batch 16 (6 epochs, ~400 steps) vs batch 128 (12 epochs, ~100 steps): both reach a training loss
-    below 0.2 at their best lr; each batch size with its own tuned lr on the same grid."""
-    small, large = _sweep(16, 6), _sweep(128, 12)
-    for opt in ("sgd", "adam"):
-        assert np.mean(small[opt]["test"]) - np.mean(large[opt]["test"]) < 0.02  # no small-batch advantage
-        assert abs(np.mean(small[opt]["test"]) - np.mean(large[opt]["test"])) < 0.03
+def test_E001_61_batch_size_equal_epochs_vs_equal_steps():
+    """8 epochs at batch 32 are 800 steps, at batch 256 104 steps (3,200 training images)."""
+    drop = {o: tuned_acc("mnist_b32", o)[0] - tuned_acc("mnist_b256", o)[0] for o in ("sgd", "momentum", "adam")}
+    assert drop["sgd"] > 0.015 and drop["adam"] > 0.005  # equal epochs: both do better at batch 32 (1.9 and 1.2 points)
+    assert drop["momentum"] < drop["adam"] < drop["sgd"]  # momentum loses least (0.4), SGD most
+    # equal steps (~100): one epoch at batch 32 against the 8 epochs at batch 256: the large batch is ahead
+    for o in ("sgd", "adam"):
+        first32 = np.median(curves("mnist_b32", o, "val_acc")[:, 0])
+        last256 = np.median(curves("mnist_b256", o, "val_acc")[:, -1])
+        assert last256 > first32 + 0.02  # 0.916 vs 0.881 (SGD), 0.912 vs 0.875 (Adam)
+    spread = lambda b: tuned_acc(b, "adam")[2] - tuned_acc(b, "adam")[1]  # noqa: E731
+    assert abs(spread("mnist_b256") - spread("mnist_b32")) < 0.005  # Adam's seed spread: 1.3 points at both
+    # "Adam more stable at 128-512": its lr window widens from 0.5 to 1.5 decades; SGD's stays at 0.5
+    assert window("mnist_b256", "adam") > window("mnist_b32", "adam") + 0.5
+    assert window("mnist_b256", "sgd") == pytest.approx(window("mnist_b32", "sgd"))
 
 
 def test_E001_62_accumulation_needs_no_lr_x4():
@@ -1253,7 +1281,7 @@ def test_E002_11_adagrad_rare_coordinate_and_decay():
     x, state = np.zeros(2), None
     for t in range(100):
         g = np.array([1.0, 1.0 if t % 10 == 0 else 0.0])  # frequent vs rare feature
-        x, state = adagrad.step(x, g, state, {"lr": lr, "eps": 0.0})
+        x, state = adagrad.step(x, g, state, {"lr": lr, "eps": 1e-300})
     h = state["slots"]["param"]["h"]
     np.testing.assert_allclose(h, [100.0, 10.0])  # sums of squared gradients, by hand
     rate = lr / np.sqrt(h)
@@ -1265,8 +1293,8 @@ def test_E002_12_rmsprop_rate_stays_adagrad_collapses():
     lr, T = 0.01, 1000
     xa, sa, xr, sr = np.zeros(1), None, np.zeros(1), None
     for _ in range(T):
-        xa, sa = adagrad.step(xa, np.ones(1), sa, {"lr": lr, "eps": 0.0})
-        xr, sr = rmsprop.step(xr, np.ones(1), sr, {"lr": lr, "rho": 0.9, "eps": 0.0})
+        xa, sa = adagrad.step(xa, np.ones(1), sa, {"lr": lr, "eps": 1e-300})
+        xr, sr = rmsprop.step(xr, np.ones(1), sr, {"lr": lr, "rho": 0.9, "eps": 1e-300})
     rate_adagrad = lr / math.sqrt(sa["slots"]["param"]["h"][0])
     rate_rmsprop = lr / math.sqrt(sr["slots"]["param"]["v"][0])
     assert rate_adagrad == pytest.approx(lr / math.sqrt(T))  # 1/sqrt(1000) of the start
@@ -1276,7 +1304,7 @@ def test_E002_12_rmsprop_rate_stays_adagrad_collapses():
 def test_E002_13_adam_bias_correction_and_defaults():
     assert (adam.DEFAULTS["beta1"], adam.DEFAULTS["beta2"]) == (0.9, 0.999)  # Kingma & Ba, Algorithm 1
     g, lr = 0.5, 1e-3
-    x, state = adam.step(np.zeros(1), np.array([g]), None, {"lr": lr, "eps": 0.0})
+    x, state = adam.step(np.zeros(1), np.array([g]), None, {"lr": lr, "eps": 1e-300})
     m, v = state["slots"]["param"]["m"][0], state["slots"]["param"]["v"][0]
     assert m == pytest.approx(0.1 * g) and v == pytest.approx(0.001 * g * g)  # 10x and 1000x too small
     assert -x[0] == pytest.approx(lr * (m / 0.1) / math.sqrt(v / 0.001))  # corrected: exactly lr * sign(g)
@@ -1446,6 +1474,25 @@ def test_E002_34_float16_not_bfloat16_underflows_v():
     assert np.abs(st16.astype(np.float64)).max() <= 1.01 * hp["lr"]
 
 
+
+def test_E002_34_stable_adamw_lr_window_same_as_adamw():
+    # "more robust at very high learning rates": not on the MNIST toy. From the tuning scores (seed 0's final
+    # validation loss at each grid rate): the decades between the smallest and the largest rate within 20% of the
+    # best, computed here from the raw scores and checked against tuning.window
+    grid = list(tuning.LR_GRID)
+
+    def own_window(bench, opt):
+        s = scores(bench, opt)
+        good = [lr for lr, v in zip(grid, s) if v <= 1.2 * s.min()]
+        return math.log10(max(good) / min(good))
+
+    for bench, width in (("mnist_b32", 0.5), ("mnist_b256", 1.5)):
+        for opt in ("adamw", "stable_adamw"):
+            assert own_window(bench, opt) == pytest.approx(width) == window(bench, opt)
+    at_01 = {b: [scores(b, o)[grid.index(0.1)] for o in ("adamw", "stable_adamw")] for b in MNIST}
+    np.testing.assert_allclose(at_01["mnist_b32"], [1.29, 1.35], atol=0.005)  # above the best rates both degrade
+    np.testing.assert_allclose(at_01["mnist_b256"], [0.61, 0.65], atol=0.005)  # alike, StableAdamW no better
+
 def test_E002_35_fused_adamw_same_algorithm():
     from optimlab import fused
 
@@ -1495,7 +1542,7 @@ def test_E002_44_newton_schulz_band_and_square_gaussians():
             s = a * s + b * s**3 + c * s**5
         return s
 
-    x = np.geomspace(0.01, 1.0, 100001)  # the band, from the polynomial alone: sigma / ||G||_F >= 0.01
+    x = np.geomspace(0.01, 1.0, 20001)  # the band, from the polynomial alone: sigma / ||G||_F >= 0.01
     assert 0.68 < p5(x).min() < 0.683 and 1.134 < p5(x).max() < 1.135
     G = np.random.default_rng(0).standard_normal((20, 12))
     U, _, Vt = np.linalg.svd(G, full_matrices=False)
@@ -1503,12 +1550,10 @@ def test_E002_44_newton_schulz_band_and_square_gaussians():
     s = sv(muon.orthogonalize(G))
     np.testing.assert_allclose(s, np.sort(p5(sv(G) / np.linalg.norm(G))), rtol=1e-9)
     assert 0.68 <= s.min() and s.max() <= 1.135 and np.ptp(s) > 0.05  # well-conditioned input: the band
-    for n, low in ((128, 0.1), (512, 0.02)):  # square Gaussians (seed 0): tiny sigma/||G||_F stay small
-        G = np.random.default_rng(0).standard_normal((n, n))
-        s = sv(muon.orthogonalize(G))
-        np.testing.assert_allclose(s, np.sort(p5(sv(G) / np.linalg.norm(G))), rtol=1e-7, atol=1e-10)
-        assert s.min() < low and s.max() > 1.135  # below the band, and above it (from sigma/||G|| ~ 0.004)
-    assert (s < 0.68).sum() >= 10  # 512 x 512: a dozen directions far from 1 (smallest 0.016)
+    G = np.random.default_rng(0).standard_normal((128, 128))  # a square Gaussian (seed 0): tiny sigma/||G||_F
+    s = sv(muon.orthogonalize(G))
+    np.testing.assert_allclose(s, np.sort(p5(sv(G) / np.linalg.norm(G))), rtol=1e-7, atol=1e-10)
+    assert s.min() < 0.1 and s.max() > 1.135  # below the band (0.085), and above it (1.18, from sigma/||G|| ~ 0.004)
 
 
 def test_E002_45_orthogonalization_equalizes_directions():
@@ -1651,23 +1696,26 @@ def test_E004_14_uncorrected_adam_steps_are_larger():
     np.testing.assert_allclose(uncorrected / corrected, ratio[:10], rtol=1e-6)
 
 
-@pytest.mark.slow  # a fair digits comparison: about 30 s for all its tests together
-@pytest.mark.xdist_group("errata_digits")  # one worker computes the shared comparison once
 def test_E004_16_adam_sensitive_to_lr():
-    accs = np.array([a for a, _ in digits_shootout()["val"]["adam"]])
-    assert accs.max() > 0.9 and accs.min() < 0.3  # from >90% to near chance across the same lr grid
-    assert accs[SHOOT_GRID.tolist().index(1.0)] < 0.5  # lr = 1 fails outright
+    for bench in MNIST:
+        s = scores(bench, "adam")
+        i = int(np.argmin(s))
+        assert s.max() > math.log(10)  # over the grid: from its best (0.276, 0.307) to worse than chance (ln 10)
+        assert max(s[i - 2], s[i + 2]) > 1.5 * s[i]  # a tenfold error costs more than half again the loss
+        assert window(bench, "adam") <= 1.5  # 0.5 and 1.5 decades, like the others'
+    s = scores("mnist_b32", "adam")
+    assert s[2] > 1.7 * s[4] and s[6] > 1.6 * s[4]  # batch 32: 1e-4 and 1e-2 against the tuned 1e-3
 
 
 def test_E004_17_adam_not_fastest_everywhere():
-    grid = LANDSCAPE_GRID
-    rb = landscapes.rosenbrock()
-    bl = landscapes.beale()
-    best = lambda name, f, extra: best_on_grid(name, f, extra, grid, max_steps=1000)  # noqa: E731  (all finish < 750)
-    m_rb, a_rb = best("momentum", rb, {"momentum": 0.9}), best("adam", rb, {})
-    m_bl, a_bl = best("momentum", bl, {"momentum": 0.9}), best("adam", bl, {})
-    assert m_rb[0] < 0.8 * a_rb[0]  # Rosenbrock: tuned momentum 449 steps, tuned Adam 723
-    assert a_bl[0] < 0.6 * m_bl[0]  # Beale: Adam 181, momentum 405 -- it depends on the landscape
+    # optimlab tune's landscapes (every lr on the same grid, 5 fresh starts): at the end of the budget tuned Adam
+    # leads on the two curved valleys ...
+    for bench in ("rosenbrock", "beale"):
+        assert final_gap(bench, "adam") < 1e-3 * final_gap(bench, "momentum")
+    # ... but on the ravine tuned momentum and Nesterov solve it as well as Adam does (gaps below 1e-12)
+    assert max(final_gap("ravine", o) for o in ("momentum", "nesterov", "adam")) < tuning.SOLVED
+    # and on the MNIST MLP tuned SGD reaches a validation loss of 0.35 first at batch 32 (2 epochs vs 3)
+    assert epochs_to("mnist_b32", "sgd") < epochs_to("mnist_b32", "adam")
 
 
 def test_E004_19_adam_weight_decay_is_l2():
@@ -1745,12 +1793,18 @@ def test_E004_25_schedulers_and_cosine_period():
     assert opt.param_groups[0]["lr"] == pytest.approx(0.5, abs=1e-9)
 
 
-@pytest.mark.slow  # a fair digits comparison: about 30 s for all its tests together
-@pytest.mark.xdist_group("errata_digits")  # one worker computes the shared comparison once
 def test_E004_26_lr_ten_times_off():
-    accs = dict(zip(SHOOT_GRID.round(6).tolist(), (a for a, _ in digits_shootout()["val"]["adam"])))
-    assert accs[1.0] < 0.5 and accs[0.1] > 0.85  # too large: / 10 fixes it
-    assert accs[0.001] < accs[0.01] - 0.15  # too small for the budget: x 10 helps
+    # from any grid rate one to two decades off the tuned one, a tenfold step towards it lowers the loss
+    for bench in MNIST:
+        for opt in ("sgd", "adam"):
+            s = scores(bench, opt)
+            i = int(np.argmin(s))
+            for j in range(len(s)):
+                if 2 <= abs(j - i) <= 4:
+                    assert s[j - 2 * np.sign(j - i)] < s[j], (bench, opt, j)
+    s = scores("mnist_b32", "adam")
+    assert s[8] > 3 * s[4] and s[6] < 0.5 * s[8]  # Adam: lr 0.1 -> 1.07, / 10 -> 0.455; the tuned 1e-3: 0.276
+    assert s[2] > 1.5 * s[4]  # too small for 8 epochs: 1e-4 -> 0.487, x 10 -> 0.276
 
 
 def test_E004_27_lr_finder_wrecks_the_model():
@@ -1774,23 +1828,12 @@ def test_E004_27_lr_finder_wrecks_the_model():
     np.testing.assert_array_equal(p0["W1"], net.init(0)["W1"])  # and never touches the caller's weights
 
 
-@pytest.mark.slow  # a fair digits comparison: about 30 s for all its tests together
-@pytest.mark.xdist_group("errata_digits")  # one worker computes the shared comparison once
-def test_E004_29_lr_matters_more_than_batch_or_beta1():
-    Xtr, ytr, Xte, yte = datasets.load_digits()
-    net = MLP([64, 32, 10])
-    lr = digits_shootout()["best"]["adam"][0]
-
-    def acc(**kw):
-        hp = {"lr": lr, **kw.pop("hp", {})}
-        r = train(net, net.init(1), Xtr, ytr, optimizer="adam", hparams=hp, epochs=SHOOT_EPOCHS,
-                  batch_size=kw.pop("batch_size", SHOOT_BATCH), seed=1, verbose=False)
-        return net.accuracy(r.params, Xte, yte)
-
-    batch_spread = np.ptp([acc(batch_size=b) for b in (32, 64, 128)])
-    beta_spread = np.ptp([acc(hp={"beta1": b}) for b in (0.8, 0.9, 0.95)])
-    lr_spread = np.ptp([a for a, _ in digits_shootout()["val"]["adam"]])
-    assert lr_spread > 5 * max(batch_spread, beta_spread)
+def test_E004_29_lr_matters_more_than_batch_size():
+    best = {b: scores(b, "adam").min() for b in MNIST}
+    assert max(best.values()) / min(best.values()) < 1.2  # batch 32 vs 256 at the tuned rates: 0.276 vs 0.307
+    for bench in MNIST:  # over the learning-rate grid: from the best to about ten times the loss
+        assert scores(bench, "adam").max() / best[bench] > 5
+    assert abs(tuned_acc("mnist_b32", "adam")[0] - tuned_acc("mnist_b256", "adam")[0]) < 0.02  # 0.932 vs 0.920
 
 
 def test_E004_30_small_batches_noisier():
@@ -1820,6 +1863,38 @@ def test_E004_32_cosine_t_max_100_barely_anneals():
     assert cos(20) / 1e-3 > 0.9
 
 
+def test_E004_34_rmsprop_rho_trades_noise_for_adaptation():
+    """Chapter 004 §5: "the decay rate rho needs tuning". It sets a trade-off: v is an EMA of g^2 with weights
+    (1 - rho) rho^j, so on stationary N(0, sigma^2) gradients (Var g^2 = 2 sigma^4) its relative spread is
+    sqrt(2 (1 - rho) / (1 + rho)), and after the gradient's scale drops from 1 to 0.1 the old squares fade
+    like rho^n: v_n = 0.01 + 0.99 rho^n, back to half the new step (v <= 0.04) at n = ceil(ln(0.03 / 0.99) / ln rho)."""
+    lr, spread, scale_spread, catch_up = 0.01, {}, {}, {}
+    for rho in (0.9, 0.99):
+        rng, theta, state = np.random.default_rng(0), np.zeros(20_000), None
+        for _ in range(3000):
+            theta, state = rmsprop.step(theta, rng.standard_normal(20_000), state, {"lr": lr, "rho": rho})
+        v = state["slots"]["param"]["v"]
+        spread[rho] = v.std() / v.mean()
+        scale = lr / (np.sqrt(v) + 1e-8)
+        scale_spread[rho] = scale.std() / scale.mean()
+        assert spread[rho] == pytest.approx(math.sqrt(2 * (1 - rho) / (1 + rho)), rel=0.05)  # 0.32 and 0.10
+        assert scale_spread[rho] == pytest.approx(0.5 * spread[rho], rel=0.1)  # first order: half, 16% and 5%
+        theta, state = np.zeros(1), None
+        for _ in range(3000):
+            theta, state = rmsprop.step(theta, np.ones(1), state, {"lr": lr, "rho": rho})
+        n = 0
+        while True:
+            n += 1
+            new, state = rmsprop.step(theta, np.full(1, 0.1), state, {"lr": lr, "rho": rho})
+            if abs(new[0] - theta[0]) >= 0.5 * lr:
+                break
+            theta = new
+        catch_up[rho] = n
+        assert n == math.ceil(math.log(0.03 / 0.99) / math.log(rho))  # 34 and 348
+    assert scale_spread[0.9] > 3 * scale_spread[0.99]  # the short memory is noisier ...
+    assert catch_up[0.99] > 10 * catch_up[0.9]  # ... and adapts ten times faster
+
+
 def test_E001_68_momentum_does_not_reduce_the_noise_floor_at_equal_effective_step():
     """Chapter 001 §二: momentum "reduces the influence of random noise".  On f = x^2/2 with unit gradient noise the
     stationary E[x^2] of SGD is lr/(2 - lr) and of heavy ball lr(1+mu)/((1-mu)(2(1+mu) - lr)): equal to first
@@ -1827,10 +1902,10 @@ def test_E001_68_momentum_does_not_reduce_the_noise_floor_at_equal_effective_ste
     the effective step is large."""
     from optimlab.optimizers import momentum, sgd
 
-    def floor(module, hp, steps=6000, burn=1000):
-        rng, x, s, acc = np.random.default_rng(0), np.zeros(256), None, []
+    def floor(module, hp, steps=1000, burn=300, chains=2048):
+        rng, x, s, acc = np.random.default_rng(0), np.zeros(chains), None, []
         for t in range(steps):
-            x, s = module.step(x, x + rng.standard_normal(256), s, hp)
+            x, s = module.step(x, x + rng.standard_normal(chains), s, hp)
             if t >= burn:
                 acc.append(np.mean(x * x))
         return float(np.mean(acc))
@@ -1843,3 +1918,57 @@ def test_E001_68_momentum_does_not_reduce_the_noise_floor_at_equal_effective_ste
     assert heavy_ball(0.01, 0.9) == pytest.approx(0.1 / 1.9, rel=0.05)  # same effective step: same floor
     assert floor(momentum, {"lr": 0.1, "momentum": 0.9}) > 8 * floor(sgd, {"lr": 0.1})  # same lr: ~10x higher
     assert floor(momentum, {"lr": 0.1, "momentum": 0.9}) < 0.6 * floor(sgd, {"lr": 1.0})  # large effective step
+
+
+def test_E001_67_selection_guide_on_mnist():
+    # "fast convergence: Adam/RAdam": epochs to a median validation loss of 0.35 at the tuned rates
+    assert epochs_to("mnist_b32", "adam") > epochs_to("mnist_b32", "sgd")  # 3 vs 2 at batch 32
+    assert epochs_to("mnist_b256", "adam") < epochs_to("mnist_b256", "sgd")  # 4 vs 6 at batch 256
+    for bench in MNIST:  # RAdam is the slowest of the three (4 and 6 epochs)
+        assert epochs_to(bench, "radam") >= max(epochs_to(bench, "adam"), epochs_to(bench, "sgd"))
+    # "balance: Ranger": neither the most accurate nor the fastest (at batch 256 it never gets to 0.35)
+    assert all(rank(b, "ranger") > 5 for b in MNIST) and epochs_to("mnist_b256", "ranger") is None
+
+
+def test_E002_18_amsgrad_no_better_than_adamw_on_mnist():
+    assert tuned_acc("mnist_b32", "amsgrad")[0] < tuned_acc("mnist_b32", "adamw")[0] - 0.005  # 0.931 vs 0.941
+    assert abs(tuned_acc("mnist_b256", "amsgrad")[0] - tuned_acc("mnist_b256", "adamw")[0]) < 0.005  # 0.921 vs 0.920
+    for bench in MNIST:  # and not faster: epochs to validation loss 0.35, 3 vs 2 and 4 vs 4
+        assert epochs_to(bench, "amsgrad") >= epochs_to(bench, "adamw")
+
+
+def test_E004_15_adam_not_best_in_most_tasks_here():
+    for bench in MNIST:  # 9th and 13th of 20; first are SGD (batch 32) and NAdam (batch 256)
+        assert rank(bench, "adam") > 5 and best_acc(bench) - tuned_acc(bench, "adam")[0] > 0.01
+
+
+def test_E004_28_adam_not_faster_when_in_a_hurry():
+    assert epochs_to("mnist_b32", "adam") > epochs_to("mnist_b32", "sgd")  # tuned: 3 epochs vs 2 at batch 32
+    assert epochs_to("mnist_b256", "adam") > epochs_to("mnist_b256", "nesterov")  # 4 vs 3 at batch 256
+    # what does hold for a hurried start: Adam's default rate is its tuned one at batch 32, while SGD at
+    # PyTorch's default lr (1e-3) is far from trained after 8 epochs
+    assert _entry("mnist_b32", "adam")["best_lr"] == adam.DEFAULTS["lr"] == 1e-3
+    grid = list(tuning.LR_GRID)
+    assert all(scores(b, "sgd")[grid.index(1e-3)] > 1.5 for b in MNIST)  # 1.78 and 2.31
+    for bench in MNIST:  # "try both": tuned, momentum SGD and Adam end within 1.1 points
+        assert abs(tuned_acc(bench, "momentum")[0] - tuned_acc(bench, "adam")[0]) < 0.012
+
+
+def test_fair_comparison_protocol():
+    """The MNIST comparison the advice rows rest on: one grid of 13 rates from 1e-5 to 10 for every optimizer,
+    tuned on seed 0's final validation loss, re-run with the fresh seeds 100-104, 8-epoch curves kept."""
+    res = _tuned()
+    proto = res["protocol"]
+    assert not proto["quick"] and proto["seeds"] == 5
+    np.testing.assert_allclose(proto["grid"], tuning.LR_GRID)
+    assert len(proto["grid"]) == 13 and min(proto["grid"]) == pytest.approx(1e-5) and max(proto["grid"]) == 10.0
+    assert "final validation loss, seed 0" in proto["tuned_on"] and "seeds 100..104" in proto["reported"]
+    for bench, batch in (("mnist_b32", 32), ("mnist_b256", 256)):
+        entry = res["benchmarks"][bench]
+        assert entry["spec"]["sizes"] == [784, 128, 10] and entry["spec"]["epochs"] == 8
+        assert entry["spec"]["batch_size"] == batch and entry["spec"]["dataset"] == "mnist"
+        assert sorted(entry["optimizers"]) == sorted(tuning.OPTIMIZERS) and len(entry["optimizers"]) == 20
+        for opt, r in entry["optimizers"].items():
+            s = scores(bench, opt)
+            assert r["grid"] == proto["grid"] and r["best_lr"] == r["grid"][int(np.argmin(s))]  # lowest validation loss
+            assert len(r["runs"]) == 5 and all(len(run[k]) == 8 for run in r["runs"] for k in ("val_loss", "val_acc"))

@@ -81,3 +81,51 @@ def test_every_figure_is_listed_and_shown_in_its_notebook():
         assert name in readme, f"figures/README.md does not list {name}"
         assert name in sources[name[:2]], f"notebook {name[:2]} does not show {name}"
         assert (ROOT / "figures" / name).exists(), f"figures/{name} is missing: run optimlab tour"
+
+
+VERDICTS = ("correct", "convention difference", "garbled", "wrong", "misattributed", "overclaim",
+            "opinion stated as fact", "not checkable")
+
+
+def test_errata_counts_match_the_rows():
+    """The totals written in the errata notebook and the README are those of the rows themselves."""
+    tools = _tools()
+    errata = next(p for p in NOTEBOOKS if "errata" in p.name)
+    md = "\n".join(c.source for c in tools.read(errata).cells if c.cell_type == "markdown")
+    rows = re.split(r"^### (E\d{3})-\d+ ", md, flags=re.M)[1:]
+    chapters = {"E000": "000/003", "E001": "001", "E002": "002", "E004": "004"}
+    tally, kinds = {}, {}
+    for chapter, body in zip(rows[::2], rows[1::2]):
+        verdict = re.search(r"^- \*\*Verdict:\*\* \*\*([a-z ]+)\*\*", body, re.M).group(1)
+        kind = re.search(r"^- \*\*Kind:\*\* ([a-z/]+)", body, re.M).group(1)
+        assert verdict in VERDICTS, verdict
+        tally[chapters[chapter], verdict] = tally.get((chapters[chapter], verdict), 0) + 1
+        kinds[kind] = kinds.get(kind, 0) + 1
+    per_chapter = {c: sum(n for (ch, _), n in tally.items() if ch == c) for c in chapters.values()}
+    total = sum(per_chapter.values())
+    per_verdict = {v: sum(n for (_, vv), n in tally.items() if vv == v) for v in VERDICTS}
+    # the glance table
+    for v in VERDICTS:
+        cells = re.search(rf"^\| {v} \|(.*)\|$", md, re.M).group(1).split("|")
+        assert [int(x) for x in cells] == [tally.get((c, v), 0) for c in chapters.values()] + [per_verdict[v]], v
+    # the introduction
+    intro = " ".join(md.split())
+    assert (f"What is checked: {total} claims**, {per_chapter['000/003']} from chapter 000/003, "
+            f"{per_chapter['001']} from chapter 001, {per_chapter['002']} from chapter 002 and "
+            f"{per_chapter['004']} from chapter 004") in intro
+    phrases = {"formula": "how a method behaves ({} rows)", "default": "a default value ({})", "number": "a number ({})",
+               "history/attribution": '({}, "history/attribution")', "benchmark": "a benchmark result ({})",
+               "code": "what a code snippet does ({})", "advice": "learning-rate guidance ({})"}
+    assert set(kinds) == set(phrases)
+    for kind, n in kinds.items():
+        assert phrases[kind].format(n) in intro, f"kind {kind}: {n} rows"
+    n_tests = len(re.findall(r"^def test_", (ROOT / "tests" / "test_errata.py").read_text(), re.M))
+    assert f"pinned by {n_tests} tests" in intro
+    # the README
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert (f"checks {total} claims of the lecture ({per_chapter['000/003']} from chapter 000, "
+            f"{per_chapter['001']} from 001, {per_chapter['002']} from 002, {per_chapter['004']} from 004") in readme
+    words = ("correct", "convention differences", "garbled", "wrong", "misattributed", "overclaims",
+             "opinions stated as fact", "not checkable")
+    assert ", ".join(f"{per_verdict[v]} {w}" for v, w in zip(VERDICTS, words)) in readme
+    assert f"({n_tests} tests named after the rows)" in readme
