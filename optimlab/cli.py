@@ -109,13 +109,29 @@ def _names(text) -> tuple:
     return tuple(n.strip() for n in text.split(",") if n.strip())
 
 
-def _optimizers(text) -> tuple:
-    names = _names(text)
-    if not names:
-        raise argparse.ArgumentTypeError("expected comma-separated optimizer names, e.g. sgd,adam")
-    for name in names:
-        _name("optimizer", REGISTRY)(name)
-    return names
+def _name_list(kind, valid, example):
+    """An argparse type: a non-empty comma-separated list of *kind* names, each in ``valid()``."""
+
+    def check(text) -> tuple:
+        names = _names(text)
+        if not names:
+            raise argparse.ArgumentTypeError(f"expected comma-separated {kind} names, e.g. {example}")
+        for name in names:
+            _name(kind, valid())(name)
+        return names
+
+    check.__name__ = kind + "s"
+    return check
+
+
+def _benchmark_names():
+    from .tuning import BENCHMARKS  # imported when the argument is parsed: the other commands never need it
+
+    return BENCHMARKS
+
+
+_optimizers = _name_list("optimizer", lambda: REGISTRY, "sgd,adam")
+_benchmarks = _name_list("benchmark", _benchmark_names, "rosenbrock,mnist_b32")
 
 
 def _output_file(text) -> str:
@@ -288,17 +304,6 @@ def _cmd_check(args) -> int:
     report = check(fn, args.optimizer, signature=args.signature, hparams=args.hparams, steps=args.steps)
     print(report)
     return 0 if report.ok else 1
-
-
-def _benchmarks(text) -> tuple:
-    from .tuning import BENCHMARKS
-
-    names = _names(text)
-    if not names:
-        raise argparse.ArgumentTypeError("expected comma-separated benchmark names, e.g. rosenbrock,mnist_b32")
-    for name in names:
-        _name("benchmark", BENCHMARKS)(name)
-    return names
 
 
 def _cmd_tune(args) -> int:
