@@ -345,9 +345,8 @@ class Rastrigin(Landscape):
     name = "rastrigin"
 
     def __init__(self, amplitude: float = 10.0, dim: int = 2):
-        if not (isinstance(amplitude, (int, float)) and np.isfinite(amplitude) and amplitude > 0):
-            raise ValueError(f"rastrigin: amplitude must be a finite number > 0; got {amplitude!r}")
-        self.A = float(amplitude)
+        self.A = _args.real("rastrigin", "amplitude", amplitude, 0.0, low_open=True)
+        dim = _args.integer("rastrigin", "dim", dim, 1)
         super().__init__(dim, start=(3.2,) + (2.8,) * (dim - 1), window=((-5.12, 5.12),) * dim,
                          minima=[(0.0,) * dim])
 

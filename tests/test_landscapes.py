@@ -138,3 +138,5 @@ def test_rastrigin_has_a_local_minimum_near_every_integer_point():
     assert np.all(np.linalg.eigvalsh(f.hessian(x)) > 0)  # a genuine local minimum
     with pytest.raises(ValueError, match="amplitude"):
         landscapes.rastrigin(amplitude=float("nan"))
+    with pytest.raises(ValueError, match="'dim'"):
+        landscapes.rastrigin(dim=0)

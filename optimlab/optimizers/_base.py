@@ -85,7 +85,8 @@ def _arraylike(x) -> bool:
     return isinstance(x, (np.ndarray, np.generic))
 
 
-def _label(what: str, key, single: bool) -> str:
+def array_label(what: str, key, single: bool) -> str:
+    """How messages name one array: ``params`` for a single array, ``params['w']`` in a dict."""
     return what if single else f"{what}[{key!r}]"
 
 
@@ -102,7 +103,7 @@ def as_tree(params: Any, name: str = "params") -> tuple[dict, bool]:
     if not tree:
         raise ValueError(f"{name} is empty: there is nothing to optimize")
     for key, theta in tree.items():
-        label = _label(name, key, single)
+        label = array_label(name, key, single)
         if not isinstance(theta, np.ndarray):
             raise InputTypeError(
                 f"{label} must be a numpy array; got {type(theta).__name__} (use np.asarray(..., dtype=float))"
@@ -119,7 +120,7 @@ def check_finite_tree(tree: dict, single: bool, name: str = "params",
     """Every array of *tree* must be finite (``ValueError`` naming the first that is not, then *hint*)."""
     for key, x in tree.items():
         if not all_finite(x):
-            raise ValueError(f"{_label(name, key, single)} contains NaN or inf; {hint}")
+            raise ValueError(f"{array_label(name, key, single)} contains NaN or inf; {hint}")
 
 
 def match_grads(tree: dict, grads: Any, single: bool, check_finite: bool = True, dtypes: Mapping | None = None) -> dict:
@@ -151,7 +152,7 @@ def match_grads(tree: dict, grads: Any, single: bool, check_finite: bool = True,
         gtree = {k: grads[k] for k in tree}
     gtree = {k: np.asarray(g) if isinstance(g, np.generic) else g for k, g in gtree.items()}
     for key, g in gtree.items():
-        label = _label("grads", key, single)
+        label = array_label("grads", key, single)
         if not isinstance(g, np.ndarray):
             raise InputTypeError(f"{label} must be a numpy array; got {type(g).__name__}")
         if not is_floating(g.dtype):
@@ -159,7 +160,7 @@ def match_grads(tree: dict, grads: Any, single: bool, check_finite: bool = True,
         if g.shape != tree[key].shape:
             raise ValueError(f"{label} has shape {g.shape} but the param has shape {tree[key].shape}")
     for key, g in gtree.items():
-        label = _label("grads", key, single)
+        label = array_label("grads", key, single)
         if dtypes is not None:
             with ignoring_fp_warnings(check_finite):
                 gtree[key] = np.asarray(g, dtype=dtypes[key])
@@ -366,7 +367,7 @@ class Rule:
                 new_tree[key] = _fresh_array(new_theta, theta)
                 new_slots[key] = {s: _like(v, fresh[key][s]) for s, v in new_slots[key].items()}
                 if check_finite:
-                    check_result(self.name, _label("params", key, single), new_tree[key])
+                    check_result(self.name, array_label("params", key, single), new_tree[key])
                     for s, v in new_slots[key].items():
                         check_result(self.name, f"state slot {s!r} of param {key!r}", v)
         new_state = {"optimizer": self.name, "t": t, "slots": new_slots}
@@ -457,7 +458,7 @@ class VectorRule:
                 start += theta.size
         if check_finite:
             for key, value in new_tree.items():
-                check_result(self.name, _label("params", key, single), value)
+                check_result(self.name, array_label("params", key, single), value)
             for key, value in extra.items():
                 for v in (value if isinstance(value, list) else [value]):
                     if v is not None:

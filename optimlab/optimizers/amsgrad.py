@@ -71,7 +71,7 @@ DEFAULTS = HPARAMS.defaults
 
 
 def _init_slots(theta, hp):
-    return {"m": np.zeros_like(theta), "v": np.zeros_like(theta), "v_max": np.zeros_like(theta)}
+    return {**adam.init_slots(theta, hp), "v_max": np.zeros_like(theta)}
 
 
 def _check_hparams(tree, hp):

@@ -53,7 +53,7 @@ from typing import Mapping
 import numpy as np
 
 from .._errors import StepOverflowError
-from ._base import (SINGLE_KEY, as_tree, check_finite_tree, check_result, check_state, compute_dtype,
+from ._base import (SINGLE_KEY, array_label, as_tree, check_finite_tree, check_result, check_state, compute_dtype,
                     ignoring_fp_warnings, match_grads)
 from ._hparams import Hparams, Int, OptimizerName, OptionalMapping, Real
 
@@ -124,7 +124,7 @@ def lookahead_step(name, inner, inner_hparams, k, alpha, params, grads, state, c
         fast = {key: fast[key].astype(theta.dtype, copy=False) for key, theta in tree.items()}  # stored back
     if check_finite:
         for key, theta in fast.items():
-            check_result(name, "params" if single else f"params[{key!r}]", theta)
+            check_result(name, array_label("params", key, single), theta)
     new_state = {"optimizer": name, "t": t, "slots": slots, "inner": inner_state}
     return (fast[SINGLE_KEY] if single else fast), new_state
 
