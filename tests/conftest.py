@@ -6,6 +6,7 @@ import os
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
+import numpy as np
 import pytest
 
 from hypothesis import HealthCheck, settings
@@ -26,6 +27,17 @@ def reference(module_name: str):
     if os.environ.get("OPTIMLAB_REQUIRE_REFERENCE") == "1":
         return importlib.import_module(module_name)
     return pytest.importorskip(module_name)
+
+
+def deep_equal(a, b):
+    """Two trees of arrays, numbers and strings are equal, bit for bit and dtype for dtype (NaN equals NaN)."""
+    if isinstance(a, np.ndarray):
+        return isinstance(b, np.ndarray) and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=True)
+    if isinstance(a, dict):
+        return isinstance(b, dict) and list(a) == list(b) and all(deep_equal(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return isinstance(b, (list, tuple)) and len(a) == len(b) and all(deep_equal(x, y) for x, y in zip(a, b))
+    return a == b or (a != a and b != b)
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from optimlab._plain import pack, unpack
 from optimlab.optimizers import REGISTRY, get
 from optimlab.optimizers._base import VectorRule
 
+from conftest import deep_equal
 from registry import CASES, RAVINE_FRACTION, RAVINE_STEPS, ROSENBROCK_TOL
 
 IDS = [c.name for c in CASES]
@@ -111,7 +112,7 @@ def test_inputs_are_never_mutated(case, problem):
     copies = copy.deepcopy((params, grads, state, hparams))
     new_params, new_state = run(m, params, grads, steps, hparams, state)
     for before, after in zip(copies, (params, grads, state, hparams)):
-        _assert_tree_equal(before, after)
+        assert deep_equal(before, after)
     for k in params:  # fresh arrays, not views of the inputs
         assert not np.shares_memory(new_params[k], params[k])
         assert not np.shares_memory(new_params[k], grads[k])
@@ -163,8 +164,8 @@ def test_first_step_with_none_equals_explicit_init(case, problem):
     params, grads, _ = problem
     a, sa = m.step(params, grads, None, case.hparams)
     b, sb = m.step(params, grads, m.init(params, case.hparams), case.hparams)
-    _assert_tree_equal(a, b)
-    _assert_tree_equal(sa, sb)
+    assert deep_equal(a, b)
+    assert deep_equal(sa, sb)
     assert m.init(params, case.hparams)["t"] == 0
 
 
@@ -204,10 +205,10 @@ def test_state_is_plain_data_and_survives_an_npz_round_trip(case, tmp_path):
     np.savez(tmp_path / "s.npz", **pack(state))
     with np.load(tmp_path / "s.npz", allow_pickle=False) as z:
         restored = unpack(dict(z))
-    _assert_tree_equal(restored, state)
+    assert deep_equal(restored, state)
     a, _ = m.step(p1, g, state, case.hparams)
     b, _ = m.step(p1, g, restored, case.hparams)
-    _assert_tree_equal(a, b)
+    assert deep_equal(a, b)
 
 
 # --- bad input -------------------------------------------------------------------------------
@@ -249,7 +250,7 @@ def test_bad_input_raises_a_clear_error_before_anything_changes(case):
     bad(TypeError, f"hparam '{real}'.*str", hparams={real: "0.1"})
     bad(TypeError, "hparams must be a mapping", hparams=[("lr", 0.1)])
     bad(TypeError, "state must be None or a dict", st=[1, 2])
-    _assert_tree_equal(snapshot, (p, g, state))
+    assert deep_equal(snapshot, (p, g, state))
 
 
 @params_case
@@ -321,22 +322,6 @@ def test_converges_on_rosenbrock_within_budget(case):
 
 
 # --- helpers --------------------------------------------------------------------------------------
-
-def _assert_tree_equal(a, b):
-    if isinstance(a, np.ndarray):
-        assert isinstance(b, np.ndarray) and a.dtype == b.dtype
-        np.testing.assert_array_equal(a, b)
-    elif isinstance(a, dict):
-        assert isinstance(b, dict) and list(a) == list(b)
-        for k in a:
-            _assert_tree_equal(a[k], b[k])
-    elif isinstance(a, (list, tuple)):
-        assert len(a) == len(b)
-        for x, y in zip(a, b):
-            _assert_tree_equal(x, y)
-    else:
-        assert a == b or (a != a and b != b)
-
 
 def _assert_plain(x):
     if isinstance(x, dict):

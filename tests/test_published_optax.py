@@ -160,41 +160,28 @@ def test_optax_docstring_example(case):
 SCHEDULE_TEST = "google-deepmind/optax@2edbcbe2 optax/schedules/_schedule_test.py::"
 
 
-def test_optax_cosine_decay_count_smaller_count():
-    # SCHEDULE_TEST + CosineDecayTest::test_decay_count_smaller_count: cosine_decay_schedule(0.1, 10, 0.0)
+OPTAX_COSINE = [
+    # (test, decay_steps, alpha, the fractions of pi the test writes, one per count 0, 1, ...).
+    # cosine_decay_schedule(0.1, decay_steps, alpha): alpha is a fraction of the initial value, so
+    # eta_min = alpha * 0.1; past decay_steps optax holds the final value -> hold=True (PyTorch's
+    # CosineAnnealingLR, hold=False, would rise again).  The test's expectation:
+    # initial_value * ((1 - alpha) * (0.5 + 0.5 * cos(pi * fraction)) + alpha) (written 0.9 * m + 0.1 for alpha 0.1).
+    ("CosineDecayTest::test_decay_count_smaller_count", 10, 0.0,
+     [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]),
+    ("CosineDecayTest::test_decay_count_greater_count", 5, 0.0,
+     [0.0, 0.2, 0.4, 0.6, 0.8, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]),
+    ("CosineDecayTest::test_decay_count_greater_count_with_alpha", 5, 0.1,
+     [0.0, 0.2, 0.4, 0.6, 0.8, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]),
+]
+
+
+@pytest.mark.parametrize("test,decay_steps,alpha,fractions", OPTAX_COSINE, ids=[c[0] for c in OPTAX_COSINE])
+def test_optax_cosine_decay(test, decay_steps, alpha, fractions):
+    # SCHEDULE_TEST + test
     initial_value = 0.1
-    schedule_fn = schedules.cosine(initial_value, 10, eta_min=0.0, hold=True)
-    generated_vals = [schedule_fn(count) for count in range(10)]
-    expected_multipliers = np.array(
-        0.5 + 0.5 * np.cos(np.pi * np.array([0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]))
-    )
-    np.testing.assert_allclose(initial_value * expected_multipliers, np.array(generated_vals), atol=1e-3)
-
-
-def test_optax_cosine_decay_count_greater_count():
-    # SCHEDULE_TEST + CosineDecayTest::test_decay_count_greater_count: cosine_decay_schedule(0.1, 5, 0.0)
-    # evaluated up to count 11: optax holds the final value after decay_steps -> hold=True
-    # (PyTorch's CosineAnnealingLR, hold=False, would rise again).
-    initial_value = 0.1
-    schedule_fn = schedules.cosine(initial_value, 5, eta_min=0.0, hold=True)
-    generated_vals = [schedule_fn(count) for count in range(12)]
-    expected_multipliers = np.array(
-        0.5 + 0.5 * np.cos(np.pi * np.array([0.0, 0.2, 0.4, 0.6, 0.8, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]))
-    )
-    np.testing.assert_allclose(initial_value * expected_multipliers, np.array(generated_vals), atol=1e-3)
-
-
-def test_optax_cosine_decay_count_greater_count_with_alpha():
-    # SCHEDULE_TEST + CosineDecayTest::test_decay_count_greater_count_with_alpha:
-    # cosine_decay_schedule(0.1, 5, alpha=0.1): alpha is a fraction of the initial value, so
-    # eta_min = 0.1 * 0.1.
-    initial_value = 0.1
-    schedule_fn = schedules.cosine(initial_value, 5, eta_min=0.1 * initial_value, hold=True)
-    generated_vals = [schedule_fn(count) for count in range(12)]
-    expected_multipliers = np.array(
-        0.5 + 0.5 * np.cos(np.pi * np.array([0.0, 0.2, 0.4, 0.6, 0.8, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]))
-    )
-    expected_multipliers = 0.9 * expected_multipliers + 0.1
+    schedule_fn = schedules.cosine(initial_value, decay_steps, eta_min=alpha * initial_value, hold=True)
+    generated_vals = [schedule_fn(count) for count in range(len(fractions))]
+    expected_multipliers = (1 - alpha) * (0.5 + 0.5 * np.cos(np.pi * np.array(fractions))) + alpha
     np.testing.assert_allclose(initial_value * expected_multipliers, np.array(generated_vals), atol=1e-3)
 
 

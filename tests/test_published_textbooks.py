@@ -27,6 +27,11 @@ from published_common import run, state_with
 CS231N = "Burton2000/CS231n-2017@0a0bd019 assignment2/FullyConnectedNets.ipynb (CS231n assignment 2)"
 
 
+def cs231n_inputs(*ranges):
+    """The cells' inputs: ``np.linspace(a, b, num=N*D).reshape(N, D)`` with N, D = 4, 5, one per (a, b)."""
+    return [np.linspace(a, b, num=4 * 5).reshape(4, 5) for a, b in ranges]
+
+
 def rel_error(x, y):
     """CS231n's rel_error (FullyConnectedNets.ipynb), used for the notebook's own criterion."""
     return np.max(np.abs(x - y) / (np.maximum(1e-8, np.abs(x) + np.abs(y))))
@@ -36,10 +41,7 @@ def test_cs231n_sgd_momentum():
     # CS231N, cell "Test SGD+Momentum": sgd_momentum(w, dw, config={'learning_rate': 1e-3, 'velocity': v}),
     # momentum 0.9 (cs231n/optim.py default): v = 0.9 * v - lr * dw; next_w = w + v.
     # optimlab's momentum keeps b = -v / lr; a state after t >= 1 steps makes b_t = mu * b_{t-1} + g.
-    N, D = 4, 5
-    w = np.linspace(-0.4, 0.6, num=N * D).reshape(N, D)
-    dw = np.linspace(-0.6, 0.4, num=N * D).reshape(N, D)
-    v = np.linspace(0.6, 0.9, num=N * D).reshape(N, D)
+    w, dw, v = cs231n_inputs((-0.4, 0.6), (-0.6, 0.4), (0.6, 0.9))
     hp = {"lr": 1e-3, "momentum": 0.9, "dampening": 0.0}
     state = state_with("momentum", w, hp, t=1, b=-v / 1e-3)
     next_w, state = run("momentum", w, [dw], hp, state)[:2]
@@ -62,10 +64,7 @@ def test_cs231n_rmsprop():
     # CS231N, cell "Test RMSProp": rmsprop(w, dw, config={'learning_rate': 1e-2, 'cache': cache}),
     # decay_rate 0.99, epsilon 1e-8 (cs231n/optim.py defaults): cache = 0.99 * cache + 0.01 * dw**2;
     # next_w = w - lr * dw / (sqrt(cache) + eps) (epsilon outside the root, PyTorch's placement).
-    N, D = 4, 5
-    w = np.linspace(-0.4, 0.6, num=N * D).reshape(N, D)
-    dw = np.linspace(-0.6, 0.4, num=N * D).reshape(N, D)
-    cache = np.linspace(0.6, 0.9, num=N * D).reshape(N, D)
+    w, dw, cache = cs231n_inputs((-0.4, 0.6), (-0.6, 0.4), (0.6, 0.9))
     hp = {"lr": 1e-2, "rho": 0.99, "eps": 1e-8}
     state = state_with("rmsprop", w, hp, t=1, v=cache)
     next_w, state = run("rmsprop", w, [dw], hp, state)[:2]
@@ -87,11 +86,7 @@ def test_cs231n_adam():
     # CS231N, cell "Test Adam": adam(w, dw, config={'learning_rate': 1e-2, 'm': m, 'v': v, 't': 5}),
     # beta1 0.9, beta2 0.999, epsilon 1e-8; cs231n's adam increments t before use (t = 6 here) and
     # bias-corrects m and v, epsilon outside the root: optimlab's adam from a state with t = 5.
-    N, D = 4, 5
-    w = np.linspace(-0.4, 0.6, num=N * D).reshape(N, D)
-    dw = np.linspace(-0.6, 0.4, num=N * D).reshape(N, D)
-    m = np.linspace(0.6, 0.9, num=N * D).reshape(N, D)
-    v = np.linspace(0.7, 0.5, num=N * D).reshape(N, D)
+    w, dw, m, v = cs231n_inputs((-0.4, 0.6), (-0.6, 0.4), (0.6, 0.9), (0.7, 0.5))
     hp = {"lr": 1e-2, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
     state = state_with("adam", w, hp, t=5, m=m, v=v)
     next_w, state = run("adam", w, [dw], hp, state)[:2]

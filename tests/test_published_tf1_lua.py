@@ -32,8 +32,6 @@ from optimlab.optimizers import get, nesterov
 
 from published_common import run
 
-TF = "tensorflow/tensorflow "
-
 # ------------------------------------------------------------------------------------------------
 # TensorFlow 1
 
@@ -193,6 +191,12 @@ def drosenbrock(t):
     return np.array([-400 * x * (y - x**2) - 2 * (1 - x), 200 * x * (y - x**2)])
 
 
+def assert_rows(trajectory, rows):
+    """lua.out's rows {row: (x, y)} (1-based: row 1 is after the first step) against *trajectory*, within atol 1e-12."""
+    for row, expected in rows.items():
+        np.testing.assert_allclose(trajectory[row - 1], expected, rtol=0, atol=1e-12, err_msg=f"row {row}")
+
+
 LUA = [
     # (id, tests.json config, optimlab optimizer, hparams, pins, {row: (x, y)})
     ("adadelta-default", "adadelta {}", "adadelta", {"lr": 1.0, "rho": 0.9, "eps": 1e-6}, [],
@@ -294,8 +298,7 @@ LUA = [
 def test_lua_torch_trajectory(case_id, config, name, hparams, pins, rows):
     x = np.array([1.5, 1.5])
     _, _, trajectory = run(name, x, (drosenbrock, 100), hparams)
-    for row, expected in rows.items():
-        np.testing.assert_allclose(trajectory[row - 1], expected, rtol=0, atol=1e-12, err_msg=f"row {row}")
+    assert_rows(trajectory, rows)
 
 
 NAG = [
@@ -330,5 +333,4 @@ def test_lua_torch_nag_trajectory(case_id, config, lr, mom, lrd, wd, rows):
         phi = nesterov.lookahead_point(x, state, hp)
         x, state = nesterov.lookahead_step(x, drosenbrock(phi), state, hp)
         trajectory.append(x)
-    for row, expected in rows.items():
-        np.testing.assert_allclose(trajectory[row - 1], expected, rtol=0, atol=1e-12, err_msg=f"row {row}")
+    assert_rows(trajectory, rows)

@@ -55,7 +55,7 @@ def test_torch_onecycle_linear_annealing_three_phases():
 # buffer involves no Newton-Schulz and is compared at float32 precision (1e-6).
 # torch's adjust_lr_fn="original" scale is sqrt(max(1, A/B)) with (A, B) = (out, in) = (8, 4).
 
-MUON_REGRESSION = "pytorch/pytorch@10e8fbd4 test/optim/test_muon.py::TestMuonVanillaRegression::"
+# Source: pytorch/pytorch@10e8fbd4 test/optim/test_muon.py::TestMuonVanillaRegression
 
 EXPECTED_PARAM_NESTEROV_TRUE = [
     [1.938483476638794, 1.463821530342102, 0.8684228658676147, -2.107022762298584],
@@ -132,8 +132,7 @@ def test_hf_adafactor_explicit_lr_no_parameter_scale():
     hp = {"lr": 1e-2, "eps1": math.sqrt(1e-30), "eps2": 1e-3, "d": 1.0, "beta2_decay": -0.8, "weight_decay": 0.0,
           "relative_step": False, "scale_parameter": False}
     w, _, _ = run("adafactor", np.array([0.1, -0.2, -0.1]), (lambda w: 2.0 / 3.0 * (w - target), 1000), hp)
-    for a, b in zip(w.tolist(), [0.4, 0.2, -0.5]):
-        assert abs(a - b) <= 1e-2
+    np.testing.assert_allclose(w, [0.4, 0.2, -0.5], rtol=0, atol=1e-2)  # |a - b| <= tol, as assertListAlmostEqual
 
 
 # ------------------------------------------------------------------------------------------------
@@ -157,6 +156,4 @@ HF_SCHEDULES = [
 @pytest.mark.parametrize("name,decay,expected_learning_rates", HF_SCHEDULES, ids=[h[0] for h in HF_SCHEDULES])
 def test_hf_schedules_with_warmup(name, decay, expected_learning_rates):
     schedule = schedules.warmup(decay(), 2, start_factor=0.0)
-    lrs = [schedule(t) for t in range(10)]
-    for a, b in zip(lrs, expected_learning_rates):
-        assert abs(a - b) <= 1e-2
+    np.testing.assert_allclose([schedule(t) for t in range(10)], expected_learning_rates, rtol=0, atol=1e-2)

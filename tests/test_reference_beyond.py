@@ -128,10 +128,9 @@ def test_muon_non_matrix_arrays_follow_adamw():
 
 @pytest.mark.parametrize("hparams", settings("lamb"), ids=["defaults", "custom"])
 def test_lamb_matches_optax(hparams):
-    h = full("lamb", hparams)
-    tx = reference("optax").lamb(learning_rate=h["lr"], b1=h["beta1"], b2=h["beta2"], eps=h["eps"],
-                                 weight_decay=h["weight_decay"])
-    compare(get("lamb"), hparams, SHAPES, *optax_side(reference("jax"), reference("optax"), tx))
+    h, optax = full("lamb", hparams), reference("optax")
+    tx = optax.lamb(learning_rate=h["lr"], b1=h["beta1"], b2=h["beta2"], eps=h["eps"], weight_decay=h["weight_decay"])
+    compare(get("lamb"), hparams, SHAPES, *optax_side(reference("jax"), optax, tx))
 
 
 #: Other optimizers in optax's conventions: (optimlab name, hparams, optax transformation from the full hparams)

@@ -104,10 +104,8 @@ OPTAX_STEPS = 200
 
 
 def _optax(make):
-    jax = reference("jax")
-    reference("optax")
-    jax.config.update("jax_enable_x64", True)
-    schedule = make(__import__("optax"))
+    reference("jax").config.update("jax_enable_x64", True)
+    schedule = make(reference("optax"))
     return np.array([float(schedule(t)) for t in range(OPTAX_STEPS)])
 
 

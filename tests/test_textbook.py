@@ -287,18 +287,10 @@ def muon(P, G, S, t, lr, momentum, nesterov, ns_steps, eps, weight_decay, layout
     for k in P:
         matrix = isinstance(P[k][0], list)
         if not matrix or (adamw_params is not None and k in adamw_params):  # AdamW, value by value
-            new, states = _map(lambda x: None, P[k]), S.get(k, _map(lambda x: {}, P[k]))
-            for idx in range(len(P[k])):
-                for j in (range(len(P[k][idx])) if matrix else [None]):
-                    x, g, st = ((P[k][idx][j], G[k][idx][j], states[idx][j]) if matrix
-                                else (P[k][idx], G[k][idx], states[idx]))
-                    x, st = adamw(x, g, st, t, lr=adamw_lr, beta1=adamw_beta1, beta2=adamw_beta2, eps=adamw_eps,
-                                  weight_decay=adamw_weight_decay)
-                    if matrix:
-                        new[idx][j], states[idx][j] = x, st
-                    else:
-                        new[idx], states[idx] = x, st
-            out[k], S[k] = new, states
+            pairs = _map(lambda x, g, st: adamw(x, g, st, t, lr=adamw_lr, beta1=adamw_beta1, beta2=adamw_beta2,
+                                                eps=adamw_eps, weight_decay=adamw_weight_decay),
+                         P[k], G[k], S.get(k, _map(lambda x: {}, P[k])))
+            out[k], S[k] = _map(lambda pair: pair[0], pairs), _map(lambda pair: pair[1], pairs)
             continue
         b = _map(lambda b, g: momentum * b + (1 - momentum) * g, S.get(k, _zeros(P[k])), G[k])
         S[k] = b
